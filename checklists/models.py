@@ -1,0 +1,370 @@
+"""The guidance as data (Framework, Section, Item) and a site's answers to it (Assessment and what hangs off it)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from phb_readiness.sites.models import PilotSite, SiteRole
+
+
+class Framework(models.Model):
+    """One version of the readiness guidance. A published version never changes."""
+
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=32)
+    description = models.TextField(blank=True)
+    sources = models.JSONField(default=list, help_text="The source documents: key, file and title of each.")
+    published = models.BooleanField(default=False)
+    content_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the canonical content loaded.")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug", "-loaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="framework_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+    def source_title(self, key: str) -> str:
+        return next((s["title"] for s in self.sources if s.get("key") == key), key)
+
+
+class Section(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(max_length=8)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="section_unique_code"),
+            models.UniqueConstraint(fields=["framework", "position"], name="section_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Item(models.Model):
+    """One question of the guidance."""
+
+    class Kind(models.TextChoices):
+        READINESS = "readiness", "Readiness item"
+        DESCRIBE = "describe", "Describe the process"
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(max_length=16)
+    question = models.TextField()
+    guidance = models.TextField(blank=True)
+    source_key = models.CharField(max_length=32)
+    source_section = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.READINESS)
+    mandatory = models.BooleanField(default=True)
+    evidence_expected = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["section__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "code"], name="item_unique_code"),
+            models.UniqueConstraint(fields=["section", "position"], name="item_unique_position"),
+            models.CheckConstraint(condition=Q(kind__in=["readiness", "describe"]), name="item_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.question[:60]}"
+
+
+class Assessment(models.Model):
+    """One site against one framework version for one round."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned"
+        ACCEPTED = "accepted", "Accepted"
+
+    site = models.ForeignKey(PilotSite, on_delete=models.PROTECT, related_name="assessments")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="assessments")
+    round_label = models.CharField(max_length=80, help_text='For example "Readiness review, 2009/10 Q4".')
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    carried_forward_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_forward_to"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    return_reasons = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["site__name", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "framework", "round_label"], name="assessment_unique_round"),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "returned", "accepted"]),
+                name="assessment_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(return_reasons=""), name="assessment_returned_has_reasons"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code}: {self.round_label}"
+
+    @property
+    def is_editable(self) -> bool:
+        """Responses and evidence change only while the site holds the assessment."""
+        return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+
+class Response(models.Model):
+    """A site's answer to one item in one assessment."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        IN_PLACE = "in_place", "In place"
+        NOT_IN_PLACE = "not_in_place", "Not in place"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="responses")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    narrative = models.TextField(blank=True)
+    not_applicable_reason = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_responses",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    # Optimistic locking: every save names the version it was based on (see services.response_save).
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["item__section__position", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="response_one_per_item"),
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "in_place", "not_in_place", "not_applicable"]),
+                name="response_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_applicable") | ~Q(not_applicable_reason=""),
+                name="response_not_applicable_has_reason",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="response_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} / {self.item.code}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in (self.Status.IN_PLACE, self.Status.NOT_IN_PLACE, self.Status.NOT_APPLICABLE)
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.due_date is not None
+            and self.due_date < timezone.localdate()
+            and self.status not in (self.Status.IN_PLACE, self.Status.NOT_APPLICABLE)
+        )
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # The stored name never uses the uploader's file name (path traversal, odd characters): a random token.
+    from uuid import uuid4
+
+    return f"evidence/{instance.response.assessment.site_id}/{uuid4().hex}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def current(self) -> EvidenceQuerySet:
+        return self.filter(removed_at__isnull=True)
+
+
+class Evidence(models.Model):
+    """A file or a link supporting a response. Removal is recorded, not erased, so the audit trail holds."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", "File"
+        LINK = "link", "Link"
+
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=255)
+    original_filename = models.CharField(max_length=255, blank=True)
+    url = models.URLField(blank=True, max_length=1000)
+    size = models.PositiveBigIntegerField(default=0)
+    content_type = models.CharField(max_length=120, blank=True, help_text="Detected from the content.")
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="file") & ~Q(file="") & ~Q(sha256="")) | (Q(kind="link") & ~Q(url="") & Q(file="")),
+                name="evidence_file_or_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CommentQuerySet(models.QuerySet):
+    def concerns(self) -> CommentQuerySet:
+        return self.filter(is_concern=True)
+
+    def open_concerns(self) -> CommentQuerySet:
+        return self.filter(is_concern=True).exclude(concern_state=Comment.ConcernState.CLOSED)
+
+
+class Comment(models.Model):
+    """A comment on a response. A concern is a comment that stays open until its raiser (or a reviewer) closes it."""
+
+    class ConcernState(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(max_length=16, choices=SiteRole.choices)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    is_concern = models.BooleanField(default=False)
+    concern_state = models.CharField(max_length=16, choices=ConcernState.choices, blank=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["response", "is_concern", "concern_state"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(is_concern=True) & Q(concern_state__in=["open", "answered", "closed"]))
+                | (Q(is_concern=False) & Q(concern_state="")),
+                name="comment_concern_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'Concern' if self.is_concern else 'Comment'} by {self.author} on {self.response.item.code}"
+
+    @property
+    def is_open_concern(self) -> bool:
+        return self.is_concern and self.concern_state != self.ConcernState.CLOSED
+
+
+class SignOff(models.Model):
+    """An append-only signature over a section's (or the whole assessment's) canonical content."""
+
+    class Kind(models.TextChoices):
+        MANAGEMENT = "management", "Management sign-off"
+        STAFF_SIDE = "staff_side", "Staff-side acknowledgement"
+        REVIEWER = "reviewer", "Reviewer acceptance"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="signoffs")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the whole assessment.",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_role = models.CharField(max_length=16, choices=SiteRole.choices)
+    statement = models.TextField()
+    content_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["management", "staff_side", "reviewer"]), name="signoff_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.signed_by} ({self.created_at:%Y-%m-%d})"
+
+
+class NotificationPreference(models.Model):
+    """A category of e-mail a person has switched off. No row: the category is on."""
+
+    class Category(models.TextChoices):
+        CONCERNS = "concerns", "Concerns raised, answered and closed"
+        SIGNOFFS = "signoffs", "Sign-offs requested and given"
+        REVIEW = "review", "Assessments submitted, returned and accepted"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    category = models.CharField(max_length=16, choices=Category.choices)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="notification_pref_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_category_display()} {'on' if self.enabled else 'off'}"
+
+
+class SiteVisit(models.Model):
+    """When a person last looked at a site's activity, for "changed since my last visit"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(PilotSite, on_delete=models.CASCADE, related_name="+")
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "site"], name="sitevisit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} last saw {self.site_id} at {self.last_seen_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,106 @@
+"""Writing and verifying the audit trail.
+
+Each event's hash covers its own fields and the hash of the event before it, so changing or removing any
+row breaks the chain from that row on (`manage.py verify_audit` finds the first broken link).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from phb_readiness.audit.models import AuditEvent
+
+GENESIS = "0" * 64
+_CHAIN_LOCK_KEY = 7_151_2009  # any constant: serialises appends to the chain on PostgreSQL
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-safe, stable form of before/after values (dates, decimals, UUIDs as strings)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True)) if value is not None else None
+
+
+def event_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
+    payload = json.dumps(fields, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
+
+
+def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "created_at": event.created_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "site_id": event.site_id,
+        "summary": event.summary,
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    obj=None,
+    site=None,
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-id").only("hash").first()
+        actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
+        event = AuditEvent(
+            created_at=timezone.now(),
+            actor=actor if actor_ok else None,
+            actor_label=actor.get_username() if actor_ok else (getattr(actor, "username", "") or "system"),
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            site=site,
+            summary=summary[:300],
+            before=_canonical(before),
+            after=_canonical(after),
+            prev_hash=last.hash if last else GENESIS,
+        )
+        event.hash = event_hash(prev_hash=event.prev_hash, fields=_hashed_fields(event))
+        event.save(force_insert=True)
+        return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def audit_verify() -> ChainReport:
+    """Walk the chain in order and report the first event whose link or content does not match."""
+    prev = GENESIS
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.prev_hash != prev:
+            return ChainReport(checked, event.id, "its previous-hash does not match the event before it")
+        if event.hash != event_hash(prev_hash=event.prev_hash, fields=_hashed_fields(event)):
+            return ChainReport(checked, event.id, "its content does not match its hash")
+        prev = event.hash
+        checked += 1
+    return ChainReport(checked)

@@ -1,0 +1,60 @@
+"""PDF readiness reports: a job row with a state, rendered by a Celery worker."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        SITE = "site", "Site report"
+        NATIONAL = "national", "National report"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Ready"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    assessment = models.ForeignKey(
+        "checklists.Assessment", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    site = models.ForeignKey("sites.PilotSite", on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="reports/", blank=True, max_length=255)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    data_as_of = models.DateTimeField(null=True, blank=True)
+    data_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the data the report shows.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "succeeded", "failed"]), name="report_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="site") & Q(site__isnull=False)) | (Q(kind="national") & Q(site__isnull=True)),
+                name="report_subject_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="succeeded") | (~Q(file="") & ~Q(sha256="")),
+                name="report_succeeded_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.site.code if self.site_id else "national"
+        return f"Report {self.pk} ({subject}, {self.get_state_display()})"

@@ -1,0 +1,149 @@
+"""Pilot sites, the people who work on them, and who may see what.
+
+Roles come from memberships (person x site x role) and reviewer scopes, never from a flag on the user.
+Every query that returns site data starts from `PilotSite.objects.visible_to(user)`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Region(models.Model):
+    """A strategic health authority area."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SiteRole(models.TextChoices):
+    """What a person is to one site. Reviewer and administrator come from scope and superuser status."""
+
+    MANAGER = "manager", "Pilot manager"
+    CONTRIBUTOR = "contributor", "Contributor"
+    UNION_REP = "union_rep", "Union rep (staff side)"
+    REVIEWER = "reviewer", "SPF reviewer"
+    ADMIN = "admin", "Administrator"
+
+
+class PilotSiteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PilotSiteQuerySet:
+        """The one scoping function: the sites this person may see at all."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        scope = reviewer_scope_of(user)
+        if scope is not None and scope.region_id is None:
+            return self.all()
+        visible = Q(memberships__user=user)
+        if scope is not None:
+            visible |= Q(region_id=scope.region_id)
+        return self.filter(id__in=PilotSite.objects.filter(visible).values("id"))
+
+    def active(self) -> PilotSiteQuerySet:
+        return self.filter(active=True)
+
+
+class PilotSite(models.Model):
+    """A primary care trust in the personal health budgets pilot programme."""
+
+    class PilotType(models.TextChoices):
+        IN_DEPTH = "in_depth", "In-depth evaluation"
+        STANDARD = "standard", "Standard"
+
+    code = models.CharField("ODS-style code", max_length=16, unique=True)
+    name = models.CharField(max_length=200)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="sites")
+    pilot_type = models.CharField(max_length=16, choices=PilotType.choices, default=PilotType.STANDARD)
+    active = models.BooleanField(default=True)
+
+    objects = PilotSiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pilot_type__in=["in_depth", "standard"]), name="pilotsite_pilot_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Membership(models.Model):
+    """A person's role at one site. One role per person per site."""
+
+    class Role(models.TextChoices):
+        MANAGER = SiteRole.MANAGER.value, SiteRole.MANAGER.label
+        CONTRIBUTOR = SiteRole.CONTRIBUTOR.value, SiteRole.CONTRIBUTOR.label
+        UNION_REP = SiteRole.UNION_REP.value, SiteRole.UNION_REP.label
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(PilotSite, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="membership_one_role_per_site"),
+            models.CheckConstraint(
+                condition=Q(role__in=["manager", "contributor", "union_rep"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.site.code}"
+
+
+class ReviewerScope(models.Model):
+    """An SPF reviewer: national (no region) or for one region."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_scope")
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewer_scopes",
+        help_text="Leave empty for a national reviewer.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} — {'national' if self.region_id is None else self.region}"
+
+    @property
+    def is_national(self) -> bool:
+        return self.region_id is None
+
+
+def reviewer_scope_of(user) -> ReviewerScope | None:
+    """The person's reviewer scope, cached on the user object for the request."""
+    if not hasattr(user, "_phb_reviewer_scope"):
+        user._phb_reviewer_scope = ReviewerScope.objects.filter(user=user).first()
+    return user._phb_reviewer_scope
+
+
+def role_at(user, site: PilotSite) -> SiteRole | None:
+    """The strongest role a person holds at a site, or None if they may not see it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    membership = Membership.objects.filter(user=user, site=site).only("role").first()
+    if membership is not None:
+        return SiteRole(membership.role)
+    scope = reviewer_scope_of(user)
+    if scope is not None and (scope.region_id is None or scope.region_id == site.region_id):
+        return SiteRole.REVIEWER
+    if user.is_superuser:
+        return SiteRole.ADMIN
+    return None

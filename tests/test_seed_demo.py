@@ -1,0 +1,49 @@
+"""Demo data: three fictional sites in two regions, the documented accounts, idempotent, never in production."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from checklists.models import Assessment, Comment, Evidence, Response
+from phb_readiness.sites.models import PilotSite
+
+ACCOUNTS = ["demo-manager", "demo-contributor", "demo-manager-2", "demo-rep", "demo-reviewer", "demo-admin"]
+
+
+@pytest.fixture
+def seeded(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def test_demo_sites_assessments_and_activity(seeded):
+    assert set(PilotSite.objects.values_list("code", flat=True)) == {"DEMO-A", "DEMO-B", "DEMO-C"}
+    assert PilotSite.objects.values("region").distinct().count() == 2
+    states = {a.site.code: a.state for a in Assessment.objects.select_related("site")}
+    assert len(set(states.values())) == 3
+    assert Response.objects.exclude(narrative="").exists()
+    assert Evidence.objects.exists() and Comment.objects.filter(is_concern=False).exists()
+    assert Comment.objects.open_concerns().filter(response__assessment__site__code="DEMO-A").count() >= 1
+
+
+@pytest.mark.parametrize("username", ACCOUNTS)
+def test_every_demo_account_signs_in_with_the_documented_password(seeded, username):
+    assert authenticate(username=username, password="demo-pass-2009") is not None
+
+
+def test_a_second_run_keeps_what_users_did(seeded, capsys):
+    response = Response.objects.filter(assessment__site__code="DEMO-A").first()
+    response.narrative = "Changed by a user"
+    response.save()
+    call_command("seed_demo")
+    response.refresh_from_db()
+    assert response.narrative == "Changed by a user"
+    assert PilotSite.objects.count() == 3
+    assert "demo-manager" in capsys.readouterr().out
+
+
+def test_refuses_to_run_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("seed_demo")
+    assert not PilotSite.objects.exists()

@@ -1,0 +1,61 @@
+"""The one access helper for assessments: the object and the person's role, or 404 / 403.
+
+Unknown and forbidden look the same (404) to anyone who may not see the site at all; a person who may see it but
+whose role does not allow the action gets 403.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from checklists.models import Assessment
+from phb_readiness.sites.models import PilotSite, SiteRole, role_at
+
+
+class Need(StrEnum):
+    VIEW = "view"  # read the whole assessment
+    EDIT = "edit"  # change responses, add evidence
+    MANAGE = "manage"  # assign owners, sign off for management, submit, answer concerns
+    COMMENT = "comment"
+    RAISE_CONCERN = "raise_concern"
+    ACKNOWLEDGE = "acknowledge"  # staff-side acknowledgement of a sign-off
+    REVIEW = "review"  # accept or return a submitted assessment
+    REQUEST_REPORT = "request_report"
+
+
+M, C, U, R, A = SiteRole.MANAGER, SiteRole.CONTRIBUTOR, SiteRole.UNION_REP, SiteRole.REVIEWER, SiteRole.ADMIN
+ALLOWED: dict[Need, frozenset[SiteRole]] = {
+    Need.VIEW: frozenset({M, C, U, R, A}),
+    Need.EDIT: frozenset({M, C}),
+    Need.MANAGE: frozenset({M}),
+    Need.COMMENT: frozenset({M, C, U, R}),
+    Need.RAISE_CONCERN: frozenset({U, R}),
+    Need.ACKNOWLEDGE: frozenset({U}),
+    Need.REVIEW: frozenset({R}),
+    Need.REQUEST_REPORT: frozenset({M, U, R}),
+}
+
+
+def can(role: SiteRole | None, need: Need) -> bool:
+    return role is not None and role in ALLOWED[need]
+
+
+def assessments_visible_to(user) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(site__in=PilotSite.objects.visible_to(user))
+
+
+def get_assessment_for(user, pk: int, need: Need = Need.VIEW) -> tuple[Assessment, SiteRole]:
+    """The assessment with this pk if the person may see it, and their role at its site."""
+    assessment = assessments_visible_to(user).select_related("site__region", "framework").filter(pk=pk).first()
+    if assessment is None:
+        raise Http404("No such assessment.")
+    role = role_at(user, assessment.site)
+    if role is None:
+        raise Http404("No such assessment.")
+    if not can(role, need):
+        raise PermissionDenied(f"Your role ({role.label}) cannot do this.")
+    return assessment, role

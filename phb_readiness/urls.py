@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("checklists.urls")),
+    path("", include("checklists.partnership_urls")),
     path("", include("phb_readiness.reports.urls")),
 ]

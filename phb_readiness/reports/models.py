@@ -24,6 +24,14 @@ class Report(models.Model):
         "checklists.Assessment", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
     )
     site = models.ForeignKey("sites.PilotSite", on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
+    region = models.ForeignKey(
+        "sites.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="National reports only: the region a regional reviewer's report covers; empty for every site.",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -46,8 +54,9 @@ class Report(models.Model):
                 condition=Q(state__in=["queued", "running", "succeeded", "failed"]), name="report_state_valid"
             ),
             models.CheckConstraint(
-                condition=(Q(kind="site") & Q(site__isnull=False)) | (Q(kind="national") & Q(site__isnull=True)),
-                name="report_subject_matches_kind",
+                condition=(Q(kind="site") & Q(site__isnull=False) & Q(region__isnull=True))
+                | (Q(kind="national") & Q(site__isnull=True)),
+                name="report_subject_matches_kind_and_scope",
             ),
             models.CheckConstraint(
                 condition=~Q(state="succeeded") | (~Q(file="") & ~Q(sha256="")),
@@ -56,5 +65,5 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = self.site.code if self.site_id else "national"
+        subject = self.site.code if self.site_id else (self.region.code if self.region_id else "national")
         return f"Report {self.pk} ({subject}, {self.get_state_display()})"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("checklists.urls")),
     path("", include("checklists.partnership_urls")),
     path("", include("phb_readiness.reports.urls")),
+    path("", include("phb_readiness.bench.urls")),
 ]

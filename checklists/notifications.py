@@ -1,0 +1,213 @@
+"""E-mail notifications of the partnership workflow: who hears about what, and the words they get.
+
+Services call `notify(event, object_id, actor=...)`; the e-mail goes out from a Celery task once the transaction
+has committed, so a rolled-back change never sends mail and the task always finds the rows it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, reverse
+
+from checklists.models import Assessment, Comment, NotificationPreference, SignOff
+from phb_readiness.audit.models import AuditEvent
+from phb_readiness.sites.models import Membership, PilotSite
+
+Category = NotificationPreference.Category
+
+
+class Event(StrEnum):
+    CONCERN_RAISED = "concern.raised"
+    CONCERN_REOPENED = "concern.reopened"
+    CONCERN_ANSWERED = "concern.answered"
+    CONCERN_CLOSED = "concern.closed"
+    SIGNOFF_REQUESTED = "signoff.requested"
+    SIGNOFF_GIVEN = "signoff.given"
+    ASSESSMENT_SUBMITTED = "assessment.submitted"
+    ASSESSMENT_RETURNED = "assessment.returned"
+    ASSESSMENT_ACCEPTED = "assessment.accepted"
+
+    @property
+    def category(self) -> str:
+        return {"concern": Category.CONCERNS, "signoff": Category.SIGNOFFS}.get(self.split(".")[0], Category.REVIEW)
+
+
+def notify(event: Event, object_id: int, *, actor=None) -> None:
+    """Send the e-mails of an event after the current transaction commits."""
+    from checklists.tasks import send_notification
+
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    transaction.on_commit(partial(send_notification.delay, str(event), object_id, actor_id))
+
+
+@receiver(post_save, sender=AuditEvent, dispatch_uid="notify-on-submission")
+def _notify_on_submission(sender, instance: AuditEvent, created: bool, **kwargs) -> None:
+    """Submission belongs to the checklist feature; its recorded event is what tells the reviewers."""
+    if created and instance.action == "assessment.submit" and instance.object_id.isdigit():
+        notify(Event.ASSESSMENT_SUBMITTED, int(instance.object_id), actor=instance.actor)
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    recipients: list
+
+
+def absolute_url(name: str, *args) -> str:
+    try:
+        return settings.PHB_BASE_URL.rstrip("/") + reverse(name, args=args)
+    except NoReverseMatch:
+        return settings.PHB_BASE_URL
+
+
+def site_people(site: PilotSite, *roles: str) -> list:
+    return [
+        m.user for m in Membership.objects.filter(site=site, role__in=roles).select_related("user").order_by("user_id")
+    ]
+
+
+def reviewers_of(site: PilotSite) -> list:
+    return list(
+        get_user_model()
+        .objects.filter(Q(reviewer_scope__region__isnull=True) | Q(reviewer_scope__region=site.region_id))
+        .filter(reviewer_scope__isnull=False)
+        .order_by("pk")
+    )
+
+
+def name_of(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _concern_message(event: Event, concern: Comment) -> Message:
+    response = concern.response
+    assessment = response.assessment
+    site = assessment.site
+    item = response.item
+    link = absolute_url("checklists:item", assessment.pk, item.code)
+    where = f"{item.code} at {site.name}"
+    if event in (Event.CONCERN_RAISED, Event.CONCERN_REOPENED):
+        verb = "raised" if event == Event.CONCERN_RAISED else "reopened"
+        return Message(
+            subject=f"Concern {verb} on {where}",
+            body=f"{name_of(concern.author)} ({concern.get_author_role_display()}) {verb} a concern on {item.code}, "
+            f"“{item.question}”:\n\n{concern.body}\n\nPlease answer it: {link}\n",
+            recipients=site_people(site, Membership.Role.MANAGER),
+        )
+    if event == Event.CONCERN_ANSWERED:
+        return Message(
+            subject=f"Your concern on {where} has been answered",
+            body=f"{name_of(concern.answered_by)} answered your concern on {item.code}:\n\n{concern.answer}\n\n"
+            f"If you are satisfied, close the concern; if not, reopen it: {link}\n",
+            recipients=[concern.author],
+        )
+    return Message(
+        subject=f"Concern closed on {where}",
+        body=f"{name_of(concern.closed_by)} closed the concern on {item.code} raised by {name_of(concern.author)}:"
+        f"\n\n{concern.body}\n\n{link}\n",
+        recipients=site_people(site, Membership.Role.MANAGER),
+    )
+
+
+def _signoff_message(event: Event, signoff: SignOff) -> Message:
+    assessment = signoff.assessment
+    section = signoff.section
+    link = absolute_url("partnership:signoff", assessment.pk, section.code)
+    if event == Event.SIGNOFF_REQUESTED:
+        return Message(
+            subject=f"Please acknowledge the sign-off of {section.title} at {assessment.site.name}",
+            body=f"{name_of(signoff.signed_by)} signed off “{section.title}” of {assessment.round_label} for "
+            f"management:\n\n{signoff.statement}\n\nPlease give the staff-side acknowledgement, or decline it with "
+            f"a reason: {link}\n",
+            recipients=site_people(assessment.site, Membership.Role.UNION_REP),
+        )
+    return Message(
+        subject=f"Staff side acknowledged {section.title} at {assessment.site.name}",
+        body=f"{name_of(signoff.signed_by)} gave the staff-side acknowledgement of “{section.title}” of "
+        f"{assessment.round_label}:\n\n{signoff.statement}\n\n{link}\n",
+        recipients=site_people(assessment.site, Membership.Role.MANAGER),
+    )
+
+
+def _assessment_message(event: Event, assessment: Assessment) -> Message:
+    site = assessment.site
+    link = absolute_url("partnership:review", assessment.pk)
+    title = f"{assessment.round_label} for {site.name}"
+    if event == Event.ASSESSMENT_SUBMITTED:
+        return Message(
+            subject=f"Submitted for review: {title}",
+            body=f"{site.name} submitted {assessment.round_label} for review.\n\nReview it: {link}\n",
+            recipients=reviewers_of(site),
+        )
+    people = site_people(site, Membership.Role.MANAGER, Membership.Role.UNION_REP)
+    if event == Event.ASSESSMENT_RETURNED:
+        return Message(
+            subject=f"Returned by the reviewer: {title}",
+            body=f"{name_of(assessment.reviewed_by)} returned {assessment.round_label} with these reasons:\n\n"
+            f"{assessment.return_reasons}\n\nMake the changes and submit it again: {link}\n",
+            recipients=people,
+        )
+    return Message(
+        subject=f"Accepted: {title}",
+        body=f"{name_of(assessment.reviewed_by)} accepted {assessment.round_label}. It is now frozen.\n\n{link}\n",
+        recipients=people,
+    )
+
+
+def message_for(event: Event, object_id: int) -> Message | None:
+    """The e-mail of an event, or None if its object no longer exists."""
+    if event.category == Category.CONCERNS:
+        concern = (
+            Comment.objects.select_related(
+                "response__item", "response__assessment__site", "author", "answered_by", "closed_by"
+            )
+            .filter(pk=object_id, is_concern=True)
+            .first()
+        )
+        return concern and _concern_message(event, concern)
+    if event.category == Category.SIGNOFFS:
+        signoff = (
+            SignOff.objects.select_related("assessment__site", "section", "signed_by")
+            .filter(pk=object_id, section__isnull=False)
+            .first()
+        )
+        return signoff and _signoff_message(event, signoff)
+    assessment = Assessment.objects.select_related("site", "reviewed_by").filter(pk=object_id).first()
+    return assessment and _assessment_message(event, assessment)
+
+
+def deliver(event: Event, object_id: int, actor_id: int | None = None) -> int:
+    """Send an event's e-mail to everyone concerned who has not switched its category off; the number sent."""
+    message = message_for(event, object_id)
+    if message is None:
+        return 0
+    switched_off = set(
+        NotificationPreference.objects.filter(category=event.category, enabled=False).values_list("user_id", flat=True)
+    )
+    recipients = {
+        user.pk: user
+        for user in message.recipients
+        if user.is_active and user.email and user.pk != actor_id and user.pk not in switched_off
+    }
+    footer = (
+        f"\n--\n{settings.SERVICE_NAME}. You get these e-mails because of your role at the site. "
+        f"Choose which ones you get: {absolute_url('partnership:preferences')}\n"
+    )
+    emails = [
+        EmailMessage(subject=message.subject, body=message.body + footer, to=[user.email])
+        for user in recipients.values()
+    ]
+    if not emails:
+        return 0
+    return get_connection().send_messages(emails) or 0

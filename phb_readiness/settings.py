@@ -6,6 +6,7 @@ DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_DEBUG=0 (see docker-compose.y
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +62,11 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "template_partials",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "phb_readiness.accounts",
     "phb_readiness.sites",
     "phb_readiness.audit",
     "phb_readiness.reports",
@@ -75,8 +81,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "phb_readiness.accounts.middleware.SessionLimitMiddleware",
+    "phb_readiness.accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "phb_readiness.urls"
@@ -116,6 +127,10 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "phb_readiness.accounts.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -203,6 +218,41 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# ... and 12 hours after sign-in at the most, however busy (phb_readiness.accounts.middleware).
+PHB_SESSION_MAX_AGE = 12 * 60 * 60
+
+# Lockout (django-axes): 5 wrong passwords for one username lock that username for 15 minutes, from any address.
+# Not by IP address: NHS staff reach the service through shared HSCN/NAT addresses, and one person's typos must
+# not lock out a whole trust. Spraying one password over many usernames is met by the password validators and by
+# two-step verification for reviewers and administrators. Every failure and lockout is in the audit trail.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are recorded in the audit trail instead
+AXES_CLIENT_IP_CALLABLE = "phb_readiness.accounts.auth.client_ip"
+# axes.W006 warns when the IP address is not a lockout parameter; by username alone is the choice made above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-step verification (django-otp, TOTP): required for SPF reviewers and administrators, open to everyone.
+PHB_MFA_ENFORCED = True
+OTP_TOTP_ISSUER = SERVICE_NAME
+
+# Content Security Policy (django-csp 4): only our own scripts, styles and images; no inline code of any kind.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("phb_readiness.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("checklists.urls")),
     path("", include("checklists.partnership_urls")),

@@ -28,7 +28,7 @@ CHROMIUM = os.environ.get("PHB_CHROMIUM", "/usr/bin/chromium")
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    """MD5 hashing for speed, in-memory mail, eager tasks that raise, private files in a temp dir."""
+    """MD5 hashing for speed, in-memory mail, eager tasks that raise, private files in a temp dir, no MFA gate."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
@@ -39,6 +39,8 @@ def _fast_and_isolated(settings, tmp_path):
         },
     }
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    # Two-step verification is switched on by the tests that are about it (tests/test_mfa*.py, the permission matrix).
+    settings.PHB_MFA_ENFORCED = False
 
 
 @pytest.fixture

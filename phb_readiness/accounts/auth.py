@@ -1,0 +1,51 @@
+"""Who must use two-step verification, where a request comes from, and the lockout backend."""
+
+from __future__ import annotations
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.http import HttpRequest
+
+from phb_readiness.sites.models import reviewer_scope_of
+
+# Set at sign-in when the person has a confirmed authenticator app: then they verify too, whatever their role.
+MFA_ON_SESSION_KEY = "phb_mfa_on"
+
+
+def mfa_required(user) -> bool:
+    """Reviewers and administrators must verify a TOTP code; demo accounts are exempt only in the embedded run."""
+    if not getattr(user, "is_authenticated", False) or not settings.PHB_MFA_ENFORCED:
+        return False
+    if settings.EMBEDDED and user.get_username().startswith("demo-"):
+        return False
+    return user.is_superuser or user.is_staff or reviewer_scope_of(user) is not None
+
+
+def mfa_needed(request: HttpRequest) -> bool:
+    """Whether this signed-in request must pass two-step verification before going further."""
+    user = request.user
+    if not user.is_authenticated or user.is_verified() or not settings.PHB_MFA_ENFORCED:
+        return False
+    return bool(request.session.get(MFA_ON_SESSION_KEY)) or mfa_required(user)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address. Behind the TLS proxy, the last X-Forwarded-For entry is the one our proxy wrote."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' lockout check for every sign-in made through a web request.
+
+    Sign-ins without a request (the shell, the test client's login()) have no one at a keyboard to lock out,
+    so they pass to the next backend instead of raising.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

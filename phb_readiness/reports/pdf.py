@@ -1,0 +1,68 @@
+"""Rendering reports to PDF with WeasyPrint, fetching nothing but the app's own static files.
+
+The HTML is our own template, but what it prints (narratives, comments, evidence titles) is typed by people: the
+URL fetcher refuses the network and the file system, so no content can make the renderer fetch anything else.
+Fonts come from the system (DejaVu / Liberation, installed in the image), so the same data renders the same pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML, URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+# A base URL that resolves nowhere: relative links in the template become URLs under it, and only those under
+# STATIC_URL are served, from the staticfiles finders.
+BASE_URL = "https://phb-readiness.invalid/"
+PDF_OPTIONS = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
+
+
+class RefusedURL(ValueError):
+    """The report asked for something other than one of the app's static files."""
+
+
+class StaticFilesOnly(URLFetcher):
+    """Serves the app's static files (through the staticfiles finders) and refuses every other URL."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("https",), allow_redirects=False, timeout=1)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        prefix = BASE_URL.rstrip("/") + settings.STATIC_URL
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        if not url.startswith(prefix) or parts.query or ".." in path.split("/"):
+            self.refused.append(url)
+            raise RefusedURL(f"Reports may use only the app's static files, not {url!r}.")
+        found = finders.find(path.removeprefix(settings.STATIC_URL))
+        if not found:
+            self.refused.append(url)
+            raise RefusedURL(f"No static file {path!r}.")
+        content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=Path(found).read_bytes(), headers={"Content-Type": content_type})
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+    sha256: str
+
+
+def pdf_render(*, template: str, context: dict) -> RenderedPdf:
+    """Render a report template to a tagged PDF and count its pages."""
+    html = render_to_string(template, {**context, "static_base": BASE_URL.rstrip("/") + settings.STATIC_URL})
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly(), media_type="print").render(
+        **PDF_OPTIONS
+    )
+    content = document.write_pdf(**PDF_OPTIONS)
+    return RenderedPdf(content=content, pages=len(document.pages), sha256=hashlib.sha256(content).hexdigest())

@@ -1,0 +1,448 @@
+"""Reads for the national overview and the reports, each in a fixed number of queries whatever the data size.
+
+Every site query starts at PilotSite.objects.visible_to(user); a report rendered by a worker is scoped by the
+region recorded on its row instead (the worker has no user to scope by).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from checklists.access import ALLOWED, Need
+from checklists.models import Assessment, Comment, Evidence, Response, Section, SignOff
+from checklists.readiness import RAG_RULE, AssessmentReadiness, SectionReadiness, assessment_readiness
+from phb_readiness.reports.models import Report
+from phb_readiness.sites.models import Membership, PilotSite, Region, reviewer_scope_of
+
+
+def data_sha256(canonical: object) -> str:
+    payload = json.dumps(canonical, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def may_review_nationally(user) -> bool:
+    """Reviewers (national or regional) and administrators see the overview and request national reports."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or reviewer_scope_of(user) is not None
+
+
+def national_scope_region(user) -> Region | None:
+    """The region a person's overview and national reports cover; None for the whole country."""
+    scope = reviewer_scope_of(user)
+    if user.is_superuser or scope is None:
+        return None
+    return scope.region
+
+
+def latest_assessments(sites: Iterable[PilotSite]) -> dict[int, Assessment]:
+    """The newest assessment of each site, in one query."""
+    latest: dict[int, Assessment] = {}
+    for assessment in (
+        Assessment.objects.filter(site__in=[s.id for s in sites])
+        .select_related("framework")
+        .order_by("site_id", "-created_at", "-id")
+    ):
+        latest.setdefault(assessment.site_id, assessment)
+    return latest
+
+
+def readiness_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentReadiness]:
+    """Readiness of many assessments in five queries (checklists.selectors.readiness_for does one)."""
+    ids = [a.id for a in assessments]
+    sections: dict[int, list[Section]] = {}
+    for section in Section.objects.filter(framework_id__in={a.framework_id for a in assessments}).order_by("position"):
+        sections.setdefault(section.framework_id, []).append(section)
+    responses: dict[int, list[Response]] = {}
+    for response in Response.objects.filter(assessment_id__in=ids).select_related("item").order_by("item__position"):
+        responses.setdefault(response.assessment_id, []).append(response)
+    evidence: dict[int, list[Evidence]] = {}
+    for ev in (
+        Evidence.objects.current()
+        .filter(response__assessment_id__in=ids)
+        .only("id", "response_id", "sha256", "url", "kind", "title")
+    ):
+        evidence.setdefault(ev.response_id, []).append(ev)
+    open_concerns = dict(
+        Comment.objects.open_concerns()
+        .filter(response__assessment_id__in=ids)
+        .values("response_id")
+        .annotate(n=Count("id"))
+        .values_list("response_id", "n")
+    )
+    signoffs: dict[int, list[SignOff]] = {}
+    for signoff in SignOff.objects.filter(assessment_id__in=ids):
+        signoffs.setdefault(signoff.assessment_id, []).append(signoff)
+    return {
+        a.id: assessment_readiness(
+            sections=sections.get(a.framework_id, []),
+            responses=responses.get(a.id, []),
+            evidence=evidence,
+            open_concerns=open_concerns,
+            signoffs=signoffs.get(a.id, []),
+        )
+        for a in assessments
+    }
+
+
+@dataclass
+class OverviewRow:
+    site: PilotSite
+    assessment: Assessment | None
+    readiness: AssessmentReadiness | None
+    cells: list[SectionReadiness | None]
+    last_change: datetime.datetime | None
+
+    @property
+    def rag(self) -> str:
+        return self.readiness.rag.value if self.readiness else ""
+
+    @property
+    def percent(self) -> int | None:
+        return self.readiness.percent_in_place if self.readiness else None
+
+    @property
+    def open_concerns(self) -> int:
+        return self.readiness.open_concerns if self.readiness else 0
+
+    @property
+    def state(self) -> str:
+        return self.assessment.state if self.assessment else ""
+
+    def canonical(self) -> dict:
+        return {
+            "site": self.site.code,
+            "assessment": self.assessment.pk if self.assessment else None,
+            "state": self.state,
+            "sections": [
+                [c.section.code, c.rag.value, c.content_sha256, c.signoff.value, c.open_concerns] if c else None
+                for c in self.cells
+            ],
+        }
+
+
+@dataclass
+class Overview:
+    columns: list[Section]
+    rows: list[OverviewRow]
+    regions: list[Region] = field(default_factory=list)
+
+
+SORTS = {
+    "site": lambda r: (r.site.name.lower(),),
+    "region": lambda r: (r.site.region.name, r.site.name.lower()),
+    "progress": lambda r: (r.percent if r.percent is not None else -1, r.site.name.lower()),
+    "rag": lambda r: ({"red": 0, "amber": 1, "green": 2}.get(r.rag, 3), r.site.name.lower()),
+    "concerns": lambda r: (r.open_concerns, r.site.name.lower()),
+    "changed": lambda r: (r.last_change or datetime.datetime.min.replace(tzinfo=datetime.UTC), r.site.name),
+}
+
+
+def overview_build(
+    *,
+    sites: QuerySet[PilotSite],
+    region_code: str = "",
+    state: str = "",
+    rag: str = "",
+    sort: str = "site",
+) -> Overview:
+    """Sites as rows and sections as columns, each cell the section's readiness; filtered and sorted."""
+    site_list = list(sites.select_related("region").order_by("name"))
+    regions = sorted({s.region for s in site_list}, key=lambda r: r.name)
+    if region_code:
+        site_list = [s for s in site_list if s.region.code == region_code]
+    latest = latest_assessments(site_list)
+    readiness = readiness_many(list(latest.values()))
+    columns: list[Section] = []
+    seen: set[str] = set()
+    for result in readiness.values():
+        for section in result.sections:
+            if section.section.code not in seen:
+                seen.add(section.section.code)
+                columns.append(section.section)
+    columns.sort(key=lambda s: s.position)
+    rows = []
+    for site in site_list:
+        assessment = latest.get(site.id)
+        result = readiness.get(assessment.id) if assessment else None
+        by_code = {s.section.code: s for s in result.sections} if result else {}
+        changes = [r.updated_at for s in result.sections for r in s.responses] if result else []
+        if assessment:
+            changes.append(assessment.updated_at)
+        rows.append(
+            OverviewRow(
+                site=site,
+                assessment=assessment,
+                readiness=result,
+                cells=[by_code.get(c.code) for c in columns],
+                last_change=max(changes, default=None),
+            )
+        )
+    if state:
+        rows = [r for r in rows if r.state == state]
+    if rag:
+        rows = [r for r in rows if r.rag == rag]
+    key = sort.removeprefix("-")
+    rows.sort(key=SORTS.get(key, SORTS["site"]), reverse=sort.startswith("-"))
+    return Overview(columns=columns, rows=rows, regions=regions)
+
+
+def overview_table(overview: Overview) -> tuple[list[str], list[list]]:
+    """The overview as a plain table (for CSV and XLSX)."""
+    header = ["Site code", "Site", "Region", "Round", "State", "Overall RAG", "% in place", "Open concerns"]
+    header += [f"{c.code} RAG" for c in overview.columns] + [f"{c.code} % in place" for c in overview.columns]
+    header.append("Last change")
+    rows = []
+    for row in overview.rows:
+        rags = [c.rag.label if c else "" for c in row.cells]
+        percents = [c.percent_in_place if c else "" for c in row.cells]
+        rows.append(
+            [
+                row.site.code,
+                row.site.name,
+                row.site.region.name,
+                row.assessment.round_label if row.assessment else "",
+                row.assessment.get_state_display() if row.assessment else "No assessment",
+                row.readiness.rag.label if row.readiness else "",
+                row.percent if row.percent is not None else "",
+                row.open_concerns,
+                *rags,
+                *percents,
+                timezone.localtime(row.last_change).strftime("%Y-%m-%d %H:%M") if row.last_change else "",
+            ]
+        )
+    return header, rows
+
+
+# --- Site report -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemEntry:
+    response: Response
+    evidence: list[Evidence]
+    comments: list[Comment]
+
+
+@dataclass
+class SectionEntry:
+    readiness: SectionReadiness
+    items: list[ItemEntry]
+    signoffs: list[SignOff]
+
+
+@dataclass
+class SiteReportData:
+    assessment: Assessment
+    readiness: AssessmentReadiness
+    sections: list[SectionEntry]
+    assessment_signoffs: list[SignOff]
+    outstanding: list[Response]
+    open_concerns: list[Comment]
+    sources: list[dict]
+    as_of: datetime.datetime
+    rag_rule: str = RAG_RULE
+    sha256: str = ""
+
+
+def site_report_data(assessment: Assessment) -> SiteReportData:
+    """Everything the site report prints, in seven queries."""
+    as_of = timezone.now()
+    assessment = Assessment.objects.select_related("site__region", "framework", "reviewed_by").get(pk=assessment.pk)
+    sections = list(Section.objects.filter(framework_id=assessment.framework_id).order_by("position"))
+    responses = list(
+        Response.objects.filter(assessment=assessment)
+        .select_related("item", "owner")
+        .order_by("item__section__position", "item__position")
+    )
+    for response in responses:
+        response.item.source_title = assessment.framework.source_title(response.item.source_key)
+    evidence: dict[int, list[Evidence]] = {}
+    for ev in Evidence.objects.current().filter(response__assessment=assessment).select_related("uploaded_by"):
+        evidence.setdefault(ev.response_id, []).append(ev)
+    comments: dict[int, list[Comment]] = {}
+    open_concerns: dict[int, int] = {}
+    for comment in (
+        Comment.objects.filter(response__assessment=assessment)
+        .select_related("author", "answered_by", "closed_by")
+        .order_by("created_at", "id")
+    ):
+        comments.setdefault(comment.response_id, []).append(comment)
+        if comment.is_open_concern:
+            open_concerns[comment.response_id] = open_concerns.get(comment.response_id, 0) + 1
+    signoffs = list(SignOff.objects.filter(assessment=assessment).select_related("signed_by", "section"))
+    readiness = assessment_readiness(
+        sections=sections, responses=responses, evidence=evidence, open_concerns=open_concerns, signoffs=signoffs
+    )
+    entries = [
+        SectionEntry(
+            readiness=sr,
+            items=[ItemEntry(r, evidence.get(r.id, []), comments.get(r.id, [])) for r in sr.responses],
+            signoffs=[s for s in signoffs if s.section_id == sr.section.id],
+        )
+        for sr in readiness.sections
+    ]
+    data = SiteReportData(
+        assessment=assessment,
+        readiness=readiness,
+        sections=entries,
+        assessment_signoffs=[s for s in signoffs if s.section_id is None],
+        outstanding=[
+            r for r in responses if r.status not in (Response.Status.IN_PLACE, Response.Status.NOT_APPLICABLE)
+        ],
+        open_concerns=[c for cs in comments.values() for c in cs if c.is_open_concern],
+        sources=list(assessment.framework.sources),
+        as_of=as_of,
+    )
+    data.sha256 = data_sha256(_site_canonical(data))
+    return data
+
+
+def _site_canonical(data: SiteReportData) -> dict:
+    a = data.assessment
+    return {
+        "assessment": a.pk,
+        "site": [a.site.code, a.site.name, a.site.region.name],
+        "round": a.round_label,
+        "state": a.state,
+        "return_reasons": a.return_reasons,
+        "framework": [a.framework.slug, a.framework.version, a.framework.content_sha256],
+        "items": [
+            {
+                "item": e.response.item.code,
+                "status": e.response.status,
+                "narrative": e.response.narrative,
+                "not_applicable_reason": e.response.not_applicable_reason,
+                "owner": e.response.owner.get_full_name() if e.response.owner else "",
+                "due_date": e.response.due_date,
+                "evidence": [[ev.id, ev.title, ev.sha256 or ev.url] for ev in e.evidence],
+                "comments": [[c.id, c.body, c.concern_state, c.answer] for c in e.comments],
+            }
+            for s in data.sections
+            for e in s.items
+        ],
+        "signoffs": sorted([s.id, s.kind, s.content_sha256] for sec in data.sections for s in sec.signoffs)
+        + [[s.id, s.kind, s.content_sha256] for s in data.assessment_signoffs],
+    }
+
+
+# --- National report ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class RegionFigures:
+    region: Region
+    sites: int = 0
+    assessed: int = 0
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+    submitted: int = 0
+    accepted: int = 0
+    open_concerns: int = 0
+    percent_total: int = 0
+
+    @property
+    def average_percent(self) -> int:
+        return round(self.percent_total / self.assessed) if self.assessed else 0
+
+
+@dataclass
+class NationalReportData:
+    region: Region | None
+    overview: Overview
+    figures: list[RegionFigures]
+    totals: RegionFigures
+    open_concerns: list[Comment]
+    as_of: datetime.datetime
+    rag_rule: str = RAG_RULE
+    sha256: str = ""
+
+
+def national_report_data(*, region: Region | None = None) -> NationalReportData:
+    """The overview matrix, figures per region and every open concern, for the country or one region."""
+    as_of = timezone.now()
+    sites = PilotSite.objects.all() if region is None else PilotSite.objects.filter(region=region)
+    overview = overview_build(sites=sites)
+    figures: dict[int, RegionFigures] = {}
+    totals = RegionFigures(region=Region(name="All regions"))
+    for row in overview.rows:
+        fig = figures.setdefault(row.site.region_id, RegionFigures(region=row.site.region))
+        for f in (fig, totals):
+            f.sites += 1
+            if row.readiness:
+                f.assessed += 1
+                f.percent_total += row.readiness.percent_in_place
+                setattr(f, row.rag, getattr(f, row.rag) + 1)
+                f.open_concerns += row.open_concerns
+            f.submitted += row.state == Assessment.State.SUBMITTED
+            f.accepted += row.state == Assessment.State.ACCEPTED
+    assessment_ids = [r.assessment.id for r in overview.rows if r.assessment]
+    concerns = list(
+        Comment.objects.open_concerns()
+        .filter(response__assessment_id__in=assessment_ids)
+        .select_related("author", "response__item", "response__assessment__site")
+        .order_by("response__assessment__site__name", "response__item__section__position", "response__item__position")
+    )
+    data = NationalReportData(
+        region=region,
+        overview=overview,
+        figures=sorted(figures.values(), key=lambda f: f.region.name),
+        totals=totals,
+        open_concerns=concerns,
+        as_of=as_of,
+    )
+    data.sha256 = data_sha256(
+        {
+            "region": region.code if region else None,
+            "rows": [r.canonical() for r in overview.rows],
+            "concerns": [[c.id, c.body, c.concern_state, c.answer] for c in concerns],
+        }
+    )
+    return data
+
+
+# --- Who may see which reports -----------------------------------------------------------------------------
+
+# The site roles that may request (and so see) a site's reports, from the one access table.
+SITE_REPORT_ROLES = [role.value for role in ALLOWED[Need.REQUEST_REPORT] if role.value in Membership.Role.values]
+
+
+def reports_visible_to(user) -> QuerySet[Report]:
+    """Reports a person may see and download: site reports of sites where their role may request them, and
+    national reports of their scope (national reviewers and administrators: all of them)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Report.objects.none()
+    visible = Q(kind=Report.Kind.SITE, site__memberships__user=user, site__memberships__role__in=SITE_REPORT_ROLES)
+    scope = reviewer_scope_of(user)
+    if user.is_superuser or (scope is not None and scope.region_id is None):
+        visible |= Q(kind=Report.Kind.NATIONAL)
+    if scope is not None:
+        if scope.region_id is None:
+            visible |= Q(kind=Report.Kind.SITE)
+        else:
+            visible |= Q(kind=Report.Kind.SITE, site__region_id=scope.region_id)
+            visible |= Q(kind=Report.Kind.NATIONAL, region_id=scope.region_id)
+    ids = Report.objects.filter(visible).values("id")
+    return Report.objects.filter(id__in=ids).select_related("site", "region", "requested_by", "assessment")
+
+
+def report_for(user, pk: int) -> Report | None:
+    return reports_visible_to(user).filter(pk=pk).first()
+
+
+def report_by_sha256(sha256: str) -> Report | None:
+    return (
+        Report.objects.filter(sha256=sha256, state=Report.State.SUCCEEDED)
+        .select_related("site", "region", "assessment")
+        .order_by("created_at")
+        .first()
+    )

@@ -37,6 +37,13 @@ def item_url(assessment_id: int, code: str) -> str | None:
         return None
 
 
+def task_list_url(assessment_id: int) -> str | None:
+    try:
+        return reverse("checklists:assessment", args=[assessment_id])
+    except NoReverseMatch:
+        return None
+
+
 def comments_for(response: Response) -> list[Comment]:
     return list(
         Comment.objects.filter(response=response)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from checklists import partnership as services
@@ -31,6 +31,7 @@ from checklists.partnership_selectors import (
     item_url,
     register_for,
     site_for,
+    task_list_url,
 )
 from checklists.readiness import RAG_RULE, SignOffState
 from checklists.selectors import readiness_for
@@ -40,13 +41,6 @@ from phb_readiness.sites.models import SiteRole
 def _back_to_item(assessment: Assessment, response: Response, anchor: str = "comments") -> HttpResponse:
     url = item_url(assessment.pk, response.item.code) or reverse("partnership:concerns", args=[assessment.site.code])
     return redirect(f"{url}#{anchor}")
-
-
-def _task_list_url(pk: int) -> str:
-    try:
-        return reverse("checklists:assessment", args=[pk])
-    except NoReverseMatch:
-        return reverse("partnership:review", args=[pk])
 
 
 def _response_of(assessment: Assessment, code: str) -> Response:
@@ -282,7 +276,7 @@ def new_round(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("round_label", str(error))
         else:
             messages.success(request, f"{created.round_label} started, with the answers carried forward for review.")
-            return redirect(_task_list_url(created.pk))
+            return redirect(task_list_url(created.pk) or reverse("partnership:review", args=[created.pk]))
     return render(request, "partnership/new_round.html", {"assessment": assessment, "role": role, "form": form})
 
 

@@ -6,9 +6,10 @@ from django import template
 from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 
+from checklists import partnership_selectors as selectors
 from checklists.access import Need, can
 from checklists.models import Response
-from checklists.partnership_selectors import comments_for
+from checklists.readiness import SignOffState
 
 register = template.Library()
 
@@ -28,4 +29,46 @@ def role_can(role, need: str) -> bool:
 
 @register.simple_tag
 def item_comments(response: Response) -> list:
-    return comments_for(response)
+    return selectors.comments_for(response)
+
+
+@register.simple_tag
+def partnership_form(kind: str, prefix_id: int | None = None):
+    """An empty form for the item panel (its pages re-render a bound one with errors)."""
+    from checklists.partnership_forms import AnswerForm, CommentForm
+
+    if kind == "answer":
+        return AnswerForm(auto_id=f"id_concern_{prefix_id}_%s")
+    return CommentForm(concern=kind == "concern", auto_id=f"id_{kind}_%s")
+
+
+@register.simple_tag
+def task_list_url(assessment_id: int) -> str:
+    return selectors.task_list_url(assessment_id) or ""
+
+
+SIGNOFF_TAG = {
+    SignOffState.NONE: "govuk-tag--grey",
+    SignOffState.MANAGEMENT_ONLY: "govuk-tag--yellow",
+    SignOffState.COMPLETE: "govuk-tag--green",
+    SignOffState.SUPERSEDED: "govuk-tag--orange",
+}
+CONCERN_TAG = {"open": "govuk-tag--red", "answered": "govuk-tag--yellow", "closed": "govuk-tag--green"}
+
+
+@register.filter
+def signoff_tag(state) -> str:
+    return SIGNOFF_TAG.get(state, "govuk-tag--grey")
+
+
+@register.filter
+def concern_tag(state: str) -> str:
+    return CONCERN_TAG.get(state, "govuk-tag--grey")
+
+
+@register.filter
+def person(user) -> str:
+    """A person's full name, or their username; empty for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

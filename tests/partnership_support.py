@@ -1,0 +1,63 @@
+"""Helpers for the partnership tests: answer items and sign sections through the real services."""
+
+from __future__ import annotations
+
+from checklists import partnership
+from checklists.models import Assessment, Item, Response, Section
+from checklists.selectors import readiness_for
+from checklists.services import response_save
+from phb_readiness.sites.models import SiteRole
+
+
+def answer(response: Response, user, status: str = Response.Status.IN_PLACE, narrative: str = "Agreed.") -> Response:
+    data = {"status": status, "narrative": narrative}
+    if status == Response.Status.NOT_APPLICABLE:
+        data["not_applicable_reason"] = "Does not apply here."
+    return response_save(response=response, user=user, data=data, base_version=response.version)
+
+
+def answer_all(assessment: Assessment, user) -> None:
+    for response in assessment.responses.select_related("item"):
+        answer(response, user)
+
+
+def first_section(assessment: Assessment) -> Section:
+    return Section.objects.filter(framework=assessment.framework).order_by("position").first()
+
+
+def first_response(assessment: Assessment, section: Section | None = None) -> Response:
+    section = section or first_section(assessment)
+    return (
+        Response.objects.select_related("item", "assessment")
+        .filter(assessment=assessment, item__section=section)
+        .order_by("item__position")
+        .first()
+    )
+
+
+def response_for(assessment: Assessment, code: str) -> Response:
+    return Response.objects.select_related("item", "assessment").get(assessment=assessment, item__code=code)
+
+
+def sign_section(assessment: Assessment, section: Section, *, manager, rep) -> None:
+    partnership.signoff_management(
+        assessment=assessment, section=section, user=manager, role=SiteRole.MANAGER, statement="Signed."
+    )
+    partnership.signoff_acknowledge(
+        assessment=assessment, section=section, user=rep, role=SiteRole.UNION_REP, statement="Acknowledged."
+    )
+
+
+def sign_all(assessment: Assessment, *, manager, rep, skip: set[str] = frozenset()) -> None:
+    for section in readiness_for(assessment).sections:
+        if section.section.code not in skip:
+            sign_section(assessment, section.section, manager=manager, rep=rep)
+
+
+def ready_to_submit(assessment: Assessment, *, manager, rep) -> None:
+    answer_all(assessment, manager)
+    sign_all(assessment, manager=manager, rep=rep)
+
+
+def item_codes(assessment: Assessment) -> list[str]:
+    return list(Item.objects.filter(section__framework=assessment.framework).values_list("code", flat=True))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from dataclasses import dataclass
 
-from checklists.models import Assessment
+from django.db.models import Count, Prefetch, Q
+
+from checklists.models import Assessment, Comment, Evidence, Item, Response, Section, SignOff
+from checklists.readiness import AssessmentReadiness, SectionReadiness, assessment_readiness
 from phb_readiness.sites.models import Membership, PilotSite, reviewer_scope_of
 
 
@@ -58,3 +61,247 @@ def readiness_for(assessment: Assessment):
         open_concerns=open_concerns,
         signoffs=signoffs,
     )
+
+
+# --- Completing the checklist: overview, item page, submission (issue 3) --------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    response: Response
+    evidence_count: int
+    comment_count: int
+    open_concerns: int
+
+
+@dataclass
+class OverviewSection:
+    readiness: SectionReadiness
+    rows: list[ItemRow]
+
+
+@dataclass
+class OverviewFilters:
+    section: str = ""
+    status: str = ""
+    mine: bool = False
+    overdue: bool = False
+    concerns: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.section or self.status or self.mine or self.overdue or self.concerns)
+
+    def keep(self, row: ItemRow, *, user) -> bool:
+        response = row.response
+        return (
+            (not self.section or response.item.section.code == self.section)
+            and (not self.status or response.status == self.status)
+            and (not self.mine or response.owner_id == user.pk)
+            and (not self.overdue or response.is_overdue)
+            and (not self.concerns or row.open_concerns > 0)
+        )
+
+
+@dataclass
+class Overview:
+    readiness: AssessmentReadiness
+    sections: list[OverviewSection]
+    shown: int
+    total: int
+
+
+def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilters | None = None) -> Overview:
+    """The task list of an assessment with readiness, counts and filters, in five queries whatever its size."""
+    filters = filters or OverviewFilters()
+    sections = list(Section.objects.filter(framework_id=assessment.framework_id).order_by("position"))
+    by_id = {s.id: s for s in sections}
+    responses = list(
+        Response.objects.filter(assessment=assessment)
+        .select_related("item", "owner")
+        .order_by("item__section__position", "item__position")
+    )
+    for response in responses:
+        response.item.section = by_id[response.item.section_id]
+    evidence: dict[int, list[Evidence]] = {}
+    for ev in (
+        Evidence.objects.current()
+        .filter(response__assessment=assessment)
+        .only("id", "response_id", "sha256", "url", "kind")
+    ):
+        evidence.setdefault(ev.response_id, []).append(ev)
+    comment_counts = {
+        row["response_id"]: row
+        for row in Comment.objects.filter(response__assessment=assessment)
+        .values("response_id")
+        .annotate(total=Count("id"), open=Count("id", filter=Q(is_concern=True) & ~Q(concern_state="closed")))
+    }
+    signoffs = list(SignOff.objects.filter(assessment=assessment).select_related("signed_by"))
+    readiness = assessment_readiness(
+        sections=sections,
+        responses=responses,
+        evidence=evidence,
+        open_concerns={rid: row["open"] for rid, row in comment_counts.items()},
+        signoffs=signoffs,
+    )
+    result = []
+    shown = 0
+    for section_readiness in readiness.sections:
+        rows = [
+            ItemRow(
+                response=r,
+                evidence_count=len(evidence.get(r.id, [])),
+                comment_count=comment_counts.get(r.id, {}).get("total", 0),
+                open_concerns=comment_counts.get(r.id, {}).get("open", 0),
+            )
+            for r in section_readiness.responses
+        ]
+        rows = [row for row in rows if filters.keep(row, user=user)]
+        shown += len(rows)
+        if not filters.section or filters.section == section_readiness.section.code:
+            result.append(OverviewSection(readiness=section_readiness, rows=rows))
+    return Overview(readiness=readiness, sections=result, shown=shown, total=len(responses))
+
+
+def site_owners(*, site: PilotSite):
+    """The people who may own an item: the site's managers and contributors."""
+    from django.contrib.auth import get_user_model
+
+    from checklists.services import OWNER_ROLES
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__site=site, memberships__role__in=OWNER_ROLES, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@dataclass
+class ItemPage:
+    response: Response
+    evidence: list[Evidence]
+    previous_code: str | None
+    next_code: str | None
+    position: int
+    total: int
+
+
+def item_page_for(*, assessment: Assessment, code: str) -> ItemPage:
+    """One response with its item, section, evidence and neighbours; 404 if the code is not in the framework."""
+    from django.http import Http404
+
+    response = (
+        Response.objects.filter(assessment=assessment, item__code=code)
+        .select_related("item__section", "owner", "updated_by")
+        .first()
+    )
+    if response is None:
+        raise Http404("No such item.")
+    evidence = list(response.evidence.current().select_related("uploaded_by"))
+    codes = list(
+        Item.objects.filter(section__framework_id=assessment.framework_id)
+        .order_by("section__position", "position")
+        .values_list("code", flat=True)
+    )
+    index = codes.index(code)
+    return ItemPage(
+        response=response,
+        evidence=evidence,
+        previous_code=codes[index - 1] if index > 0 else None,
+        next_code=codes[index + 1] if index + 1 < len(codes) else None,
+        position=index + 1,
+        total=len(codes),
+    )
+
+
+def response_changes_since(*, response: Response, version: int) -> list[str]:
+    """The fields other people changed on a response after the given version, from the audit trail."""
+    from phb_readiness.audit.models import AuditEvent
+
+    changed: list[str] = []
+    for after in AuditEvent.objects.filter(
+        action="response.update", object_type=Response._meta.label_lower, object_id=str(response.pk)
+    ).values_list("after", flat=True):
+        if (after or {}).get("version", 0) > version:
+            changed += [name for name in after if name != "version" and name not in changed]
+    return changed
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that keeps an assessment from being submitted, with where to fix it."""
+
+    kind: str  # "item", "concern" or "signoff"
+    message: str
+    item_code: str = ""
+    section_code: str = ""
+
+
+def submit_blockers(*, assessment: Assessment, readiness: AssessmentReadiness | None = None) -> list[Blocker]:
+    """Mandatory items unanswered, open concerns and sections without a current two-party sign-off."""
+    from checklists.readiness import SignOffState
+
+    readiness = readiness or readiness_for(assessment)
+    concern_counts = dict(
+        Comment.objects.open_concerns()
+        .filter(response__assessment=assessment)
+        .values("response_id")
+        .annotate(n=Count("id"))
+        .values_list("response_id", "n")
+    )
+    blockers: list[Blocker] = []
+    for section in readiness.sections:
+        code = section.section.code
+        for r in section.responses:
+            if r.item.mandatory and not r.is_answered:
+                blockers.append(
+                    Blocker(
+                        "item",
+                        f"{r.item.code} is mandatory and has no answer yet ({r.get_status_display().lower()})",
+                        item_code=r.item.code,
+                        section_code=code,
+                    )
+                )
+            if concern_counts.get(r.id):
+                n = concern_counts[r.id]
+                blockers.append(
+                    Blocker(
+                        "concern",
+                        f"{r.item.code} has {n} open concern{'s' if n != 1 else ''}",
+                        item_code=r.item.code,
+                        section_code=code,
+                    )
+                )
+        if section.signoff != SignOffState.COMPLETE:
+            blockers.append(
+                Blocker("signoff", f"{section.section.title}: {section.signoff.label.lower()}", section_code=code)
+            )
+    return blockers
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    applicable: int
+    in_place: int
+    answered: int
+
+    @property
+    def percent_in_place(self) -> int:
+        return round(100 * self.in_place / self.applicable) if self.applicable else 100
+
+
+def assessment_progress(*, assessment_ids: list[int]) -> dict[int, Progress]:
+    """Items in place and answered per assessment, in one query (for lists of assessments)."""
+    answered = [Response.Status.IN_PLACE, Response.Status.NOT_IN_PLACE, Response.Status.NOT_APPLICABLE]
+    rows = (
+        Response.objects.filter(assessment_id__in=assessment_ids)
+        .values("assessment_id")
+        .annotate(
+            total=Count("id"),
+            applicable=Count("id", filter=~Q(status=Response.Status.NOT_APPLICABLE)),
+            in_place=Count("id", filter=Q(status=Response.Status.IN_PLACE)),
+            answered=Count("id", filter=Q(status__in=answered)),
+        )
+    )
+    return {row.pop("assessment_id"): Progress(**row) for row in rows}

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from checklists.models import Assessment, Framework, Item, Response
+from checklists.access import Need, can
+from checklists.models import Assessment, Evidence, Framework, Item, Response
 from phb_readiness.audit.services import audit_record
-from phb_readiness.sites.models import PilotSite
+from phb_readiness.sites.models import Membership, PilotSite, SiteRole, role_at
 
 CARRIED_FIELDS = ("status", "narrative", "not_applicable_reason", "owner_id", "due_date")
 
@@ -50,5 +56,254 @@ def assessment_create(
             "framework": framework.pk,
             "carried_forward_from": carry_forward_from and carry_forward_from.pk,
         },
+    )
+    return assessment
+
+
+# --- Completing the checklist: responses, evidence, submission (issue 3) ------------------------------------------
+
+OWNER_ROLES = (Membership.Role.MANAGER, Membership.Role.CONTRIBUTOR)
+EDITABLE_FIELDS = ("status", "narrative", "not_applicable_reason", "owner", "due_date")
+
+
+class AssessmentNotEditable(Exception):
+    """The assessment is with the reviewers (submitted) or accepted: its answers are frozen."""
+
+    def __init__(self, assessment: Assessment):
+        self.assessment = assessment
+        super().__init__(
+            f"This assessment is {assessment.get_state_display().lower()}, so its answers cannot be changed."
+        )
+
+
+class ResponseConflict(Exception):
+    """Someone else saved the response after the version this save was based on. Nothing was written."""
+
+    def __init__(self, current: Response):
+        self.current = current
+        super().__init__(f"{current.item.code} was changed by someone else (now version {current.version}).")
+
+
+class SubmitBlocked(Exception):
+    def __init__(self, blockers: list):
+        self.blockers = blockers
+        super().__init__(f"The assessment cannot be submitted yet: {len(blockers)} thing(s) to resolve.")
+
+
+def _role_for(user, assessment: Assessment, need) -> SiteRole:
+    role = role_at(user, assessment.site)
+    if not can(role, need):
+        raise PermissionDenied("Your role does not allow this.")
+    return role
+
+
+def response_rule_errors(*, item: Item, values: dict) -> dict[str, str]:
+    """The answer rules (DESIGN.md §2), as messages that say what to fix, keyed by field."""
+    errors: dict[str, str] = {}
+    status = values.get("status")
+    if status == Response.Status.NOT_APPLICABLE and not (values.get("not_applicable_reason") or "").strip():
+        errors["not_applicable_reason"] = "Enter the reason this item does not apply to your site"
+    if (
+        status == Response.Status.IN_PLACE
+        and item.kind == Item.Kind.DESCRIBE
+        and not (values.get("narrative") or "").strip()
+    ):
+        errors["narrative"] = "Describe the process before you mark this item as in place"
+    return errors
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+@transaction.atomic
+def response_save(*, response: Response, user, data: dict, base_version: int) -> Response:
+    """Save the changed fields of a response, if nobody else saved it since `base_version`.
+
+    Raises ResponseConflict (carrying the current row) on a lost update, AssessmentNotEditable once submitted,
+    PermissionDenied for roles that may not edit (or a non-manager assigning an owner), ValidationError for
+    answers that break the rules.
+    """
+    assessment = Assessment.objects.select_for_update().select_related("site").get(pk=response.assessment_id)
+    if not assessment.is_editable:
+        raise AssessmentNotEditable(assessment)
+    role = _role_for(user, assessment, Need.EDIT)
+    current = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("item", "owner", "updated_by")
+        .get(pk=response.pk)
+    )
+
+    values = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+    if values.get("status", current.status) != Response.Status.NOT_APPLICABLE:
+        values["not_applicable_reason"] = ""
+    changes = {
+        name: value
+        for name, value in values.items()
+        if _plain(value) != (current.owner_id if name == "owner" else getattr(current, name))
+    }
+    if not changes:
+        return current
+    if current.version != base_version:
+        raise ResponseConflict(current)
+    if "owner" in changes:
+        if role != SiteRole.MANAGER:
+            raise PermissionDenied("Only a pilot manager can assign an owner.")
+        owner = changes["owner"]
+        if (
+            owner is not None
+            and not Membership.objects.filter(site=assessment.site, user=owner, role__in=OWNER_ROLES).exists()
+        ):
+            raise ValidationError({"owner": "Choose a manager or contributor of this site as the owner"})
+    merged = {name: getattr(current, name) for name in EDITABLE_FIELDS} | values
+    errors = response_rule_errors(item=current.item, values=merged)
+    if errors:
+        raise ValidationError(errors)
+
+    updated = Response.objects.filter(pk=current.pk, version=base_version).update(
+        **changes, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    if not updated:  # a concurrent save won between our read and our write
+        raise ResponseConflict(Response.objects.select_related("item", "owner", "updated_by").get(pk=current.pk))
+
+    before = {name: _plain(getattr(current, name)) for name in changes} | {"version": current.version}
+    after = {name: _plain(value) for name, value in changes.items()} | {"version": current.version + 1}
+    audit_record(
+        action="response.update",
+        actor=user,
+        obj=current,
+        site=assessment.site,
+        summary=f"{current.item.code}: changed {', '.join(field_label(name) for name in changes)}",
+        before=before,
+        after=after,
+    )
+    return Response.objects.select_related("item", "owner", "updated_by").get(pk=current.pk)
+
+
+def field_label(name: str) -> str:
+    return {"not_applicable_reason": "reason not applicable", "due_date": "due date"}.get(name, name)
+
+
+def _evidence_target(*, response: Response, user, need) -> tuple[Assessment, SiteRole]:
+    assessment = Assessment.objects.select_related("site").get(pk=response.assessment_id)
+    if not assessment.is_editable:
+        raise AssessmentNotEditable(assessment)
+    return assessment, _role_for(user, assessment, need)
+
+
+@transaction.atomic
+def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "") -> Evidence:
+    """Store an uploaded file privately as evidence, after checking what it really is."""
+    from checklists.evidence import display_filename, file_sha256, validate_upload
+
+    assessment, _ = _evidence_target(response=response, user=user, need=Need.EDIT)
+    detected = validate_upload(uploaded_file, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    original = display_filename(uploaded_file.name)
+    evidence = Evidence(
+        response=response,
+        kind=Evidence.Kind.FILE,
+        title=(title or "").strip()[:200] or original,
+        original_filename=original,
+        size=uploaded_file.size,
+        content_type=detected.content_type,
+        sha256=file_sha256(uploaded_file),
+        uploaded_by=user,
+    )
+    evidence.file.save("upload", uploaded_file, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    audit_record(
+        action="evidence.add",
+        actor=user,
+        obj=evidence,
+        site=assessment.site,
+        summary=f"{response.item.code}: added file {original} ({evidence.size} bytes)",
+        after={
+            "response": response.pk,
+            "title": evidence.title,
+            "file": original,
+            "content_type": evidence.content_type,
+            "size": evidence.size,
+            "sha256": evidence.sha256,
+        },
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_add_link(*, response: Response, user, url: str, title: str = "") -> Evidence:
+    """Record a link (http or https only) as evidence."""
+    assessment, _ = _evidence_target(response=response, user=user, need=Need.EDIT)
+    url = (url or "").strip()
+    URLValidator(schemes=["http", "https"], message="Enter a web address that starts with http:// or https://")(url)
+    evidence = Evidence.objects.create(
+        response=response,
+        kind=Evidence.Kind.LINK,
+        title=(title or "").strip()[:200] or url[:200],
+        url=url,
+        uploaded_by=user,
+    )
+    audit_record(
+        action="evidence.add",
+        actor=user,
+        obj=evidence,
+        site=assessment.site,
+        summary=f"{response.item.code}: added link {url[:200]}",
+        after={"response": response.pk, "title": evidence.title, "url": url},
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence, user) -> Evidence:
+    """Withdraw evidence: people remove their own, managers any of their site's. The row and file are kept."""
+    evidence = Evidence.objects.select_for_update(of=("self",)).select_related("response__item").get(pk=evidence.pk)
+    assessment, role = _evidence_target(response=evidence.response, user=user, need=Need.EDIT)
+    if role != SiteRole.MANAGER and evidence.uploaded_by_id != user.pk:
+        raise PermissionDenied("You can remove only evidence you added; ask a pilot manager to remove this.")
+    if evidence.removed_at is not None:
+        return evidence
+    evidence.removed_at = timezone.now()
+    evidence.removed_by = user
+    evidence.save(update_fields=["removed_at", "removed_by"])
+    audit_record(
+        action="evidence.remove",
+        actor=user,
+        obj=evidence,
+        site=assessment.site,
+        summary=f"{evidence.response.item.code}: removed {evidence.title}",
+        before={"title": evidence.title, "sha256": evidence.sha256, "url": evidence.url, "removed": False},
+        after={"removed": True},
+    )
+    return evidence
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user) -> Assessment:
+    """Submit an assessment for review; only a pilot manager, only when nothing blocks it."""
+    from checklists.selectors import submit_blockers
+
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=assessment.pk)
+    _role_for(user, assessment, Need.MANAGE)
+    if not assessment.is_editable:
+        raise AssessmentNotEditable(assessment)
+    blockers = submit_blockers(assessment=assessment)
+    if blockers:
+        raise SubmitBlocked(blockers)
+    before = assessment.state
+    assessment.state = Assessment.State.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["state", "submitted_at", "updated_at"])
+    audit_record(
+        action="assessment.submit",
+        actor=user,
+        obj=assessment,
+        site=assessment.site,
+        summary=f"Submitted {assessment.round_label} for review",
+        before={"state": before},
+        after={"state": assessment.state, "submitted_at": assessment.submitted_at},
     )
     return assessment

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from phb_readiness import health, views
+from checklists.views.sites import my_sites
+from phb_readiness import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", my_sites, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,180 @@
+"""Forms of the checklist pages, rendered with the GOV.UK template pack (crispy-forms-gds)."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size, Submit
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+from checklists.evidence import ACCEPTED_KINDS, DetectedType, validate_upload
+from checklists.models import Item, Response
+from checklists.selectors import OverviewFilters
+from checklists.services import response_rule_errors
+
+STATUS_HINTS = {
+    Response.Status.IN_PLACE: "Done and agreed; attach or link the evidence",
+    Response.Status.NOT_IN_PLACE: "Not done, or not agreed",
+    Response.Status.NOT_APPLICABLE: "Give the reason it does not apply to your site",
+}
+
+
+class ResponseForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Response.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a status", "invalid_choice": "Select one of the statuses"},
+    )
+    not_applicable_reason = forms.CharField(
+        label="Why does this item not apply?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+    narrative = forms.CharField(
+        label="What is in place, and where is it recorded?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+    )
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=None,
+        required=False,
+        empty_label="No owner",
+        help_text="The manager or contributor who answers for this item.",
+        error_messages={"invalid_choice": "Choose a manager or contributor of this site as the owner"},
+    )
+    due_date = DateInputField(
+        label="Due date",
+        required=False,
+        require_all_fields=False,
+        help_text="For example, 31 3 2010",
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, item: Item, owners, can_assign_owner: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        if can_assign_owner:
+            self.fields["owner"].queryset = owners
+            self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        else:
+            del self.fields["owner"]
+        if item.kind == Item.Kind.DESCRIBE:
+            self.fields["narrative"].label = "Describe the process"
+            self.fields["narrative"].help_text = "Needed before you can mark this item as in place."
+        self.fields["status"].error_messages["required"] = "Select the status of this item"
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.legend_size = Size.MEDIUM
+        self.helper.label_size = Size.SMALL
+        statuses = [
+            ConditionalQuestion(label, "not_applicable_reason") if value == Response.Status.NOT_APPLICABLE else label
+            for value, label in Response.Status.choices
+        ]
+        self.helper.layout = Layout(
+            ConditionalRadios("status", *statuses),
+            Field.textarea("narrative", rows=6),
+            *(["owner"] if can_assign_owner else []),
+            Field("due_date"),
+            "base_version",
+            Submit("save", "Save answer"),
+        )
+
+    @classmethod
+    def initial_for(cls, response: Response) -> dict:
+        return {
+            "status": response.status,
+            "narrative": response.narrative,
+            "not_applicable_reason": response.not_applicable_reason,
+            "owner": response.owner_id,
+            "due_date": response.due_date,
+            "base_version": response.version,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, message in response_rule_errors(item=self.item, values=cleaned).items():
+            self.add_error(field, message)
+        return cleaned
+
+    def service_data(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "base_version"}
+
+
+def _evidence_helper(*fields, button: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(*fields, Submit("add", button, css_class="govuk-button--secondary"))
+    return helper
+
+
+class EvidenceFileForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        error_messages={"required": "Select a file to upload", "empty": "The selected file is empty"},
+    )
+    title = forms.CharField(
+        label="Title (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example, Partnership forum minutes, 12 January 2010. Leave empty to use the file name.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="upload", **kwargs)
+        self.fields["file"].help_text = (
+            f"{ACCEPTED_KINDS}; up to {filesizeformat(settings.EVIDENCE_MAX_BYTES)}. "
+            "Files are checked by their content and kept privately."
+        )
+        self.detected: DetectedType | None = None
+        self.helper = _evidence_helper("file", "title", button="Upload file")
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.detected = validate_upload(uploaded, max_bytes=settings.EVIDENCE_MAX_BYTES)
+        return uploaded
+
+
+class EvidenceLinkForm(forms.Form):
+    url = forms.URLField(
+        label="Web address",
+        assume_scheme="https",
+        max_length=1000,
+        error_messages={
+            "required": "Enter the web address of the evidence",
+            "invalid": "Enter a web address in the right format, like https://www.example.nhs.uk/minutes",
+        },
+    )
+    title = forms.CharField(label="Title (optional)", required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="link", **kwargs)
+        self.helper = _evidence_helper(Field.text("url", spellcheck="false"), "title", button="Add link")
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if not url.lower().startswith(("http://", "https://")):
+            raise ValidationError("Enter a web address that starts with http:// or https://")
+        return url
+
+
+class OverviewFilterForm(forms.Form):
+    # The section codes are checked against the framework by the selector: an unknown code just matches nothing.
+    section = forms.CharField(label="Section", required=False, max_length=8)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Response.Status.choices])
+    mine = forms.BooleanField(label="Only items I own", required=False)
+    overdue = forms.BooleanField(label="Only overdue items", required=False)
+    concerns = forms.BooleanField(label="Only items with an open concern", required=False)
+
+    def filters(self) -> OverviewFilters:
+        if not self.is_valid():
+            return OverviewFilters()
+        return OverviewFilters(**self.cleaned_data)

@@ -1,0 +1,1 @@
+"""Checklist pages, one module per feature: overview, item, evidence, submit, sites."""

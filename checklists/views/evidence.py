@@ -1,0 +1,106 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from checklists.access import Need, assessments_visible_to, get_assessment_for
+from checklists.evidence import download_filename
+from checklists.forms import EvidenceFileForm, EvidenceLinkForm
+from checklists.models import Evidence
+from checklists.selectors import item_page_for
+from checklists.services import AssessmentNotEditable, evidence_add_file, evidence_add_link, evidence_remove
+from checklists.views.item import render_item_page
+
+
+def _evidence_url(assessment_pk: int, code: str) -> str:
+    return reverse("checklists:item", kwargs={"pk": assessment_pk, "code": code}) + "#evidence"
+
+
+def _visible_evidence(user, pk: int) -> Evidence:
+    """Current evidence on an assessment the person may see; 404 otherwise (unknown and forbidden look the same)."""
+    evidence = (
+        Evidence.objects.current()
+        .filter(pk=pk, response__assessment__in=assessments_visible_to(user))
+        .select_related("response__item")
+        .first()
+    )
+    if evidence is None:
+        raise Http404("No such evidence.")
+    return evidence
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Add a file (multipart, prefix "upload") or a link (prefix "link") to an item."""
+    assessment, role = get_assessment_for(request.user, pk, Need.EDIT)
+    page = item_page_for(assessment=assessment, code=code)
+    is_link = "link-url" in request.POST
+    form = EvidenceLinkForm(request.POST) if is_link else EvidenceFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            if is_link:
+                evidence = evidence_add_link(
+                    response=page.response,
+                    user=request.user,
+                    url=form.cleaned_data["url"],
+                    title=form.cleaned_data["title"],
+                )
+            else:
+                evidence = evidence_add_file(
+                    response=page.response,
+                    user=request.user,
+                    uploaded_file=form.cleaned_data["file"],
+                    title=form.cleaned_data["title"],
+                )
+        except AssessmentNotEditable as exc:
+            messages.error(request, str(exc))
+            return redirect(_evidence_url(assessment.pk, code))
+        except ValidationError as exc:
+            form.add_error("url" if is_link else "file", exc)
+        else:
+            messages.success(request, f"Evidence added to {code}: {evidence.title}.")
+            return redirect(_evidence_url(assessment.pk, code))
+    forms = {"link_form": form} if is_link else {"upload_form": form}
+    return render_item_page(request, assessment=assessment, role=role, page=page, **forms)
+
+
+@login_required
+@require_POST
+def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = _visible_evidence(request.user, pk)
+    assessment, _ = get_assessment_for(request.user, evidence.response.assessment_id, Need.EDIT)
+    try:
+        evidence_remove(evidence=evidence, user=request.user)
+    except AssessmentNotEditable as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Evidence removed from {evidence.response.item.code}: {evidence.title}.")
+    return redirect(_evidence_url(assessment.pk, evidence.response.item.code))
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A private evidence file, only to people who may see the assessment, always as a download."""
+    evidence = _visible_evidence(request.user, pk)
+    get_assessment_for(request.user, evidence.response.assessment_id, Need.VIEW)
+    if evidence.kind != Evidence.Kind.FILE:
+        raise Http404("This evidence is a link, not a file.")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_filename(evidence.original_filename, evidence.content_type),
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,133 @@
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from checklists.access import Need, can, get_assessment_for
+from checklists.forms import EvidenceFileForm, EvidenceLinkForm, ResponseForm
+from checklists.models import Assessment, Response
+from checklists.selectors import ItemPage, item_page_for, response_changes_since, site_owners
+from checklists.services import AssessmentNotEditable, ResponseConflict, field_label, response_save
+from phb_readiness.sites.models import SiteRole
+
+
+@dataclass
+class Conflict:
+    """Someone else's save that came between: who, when, what they changed, and their values."""
+
+    current: Response
+    changed: list[str]
+
+    @property
+    def changed_labels(self) -> list[str]:
+        return [field_label(name) for name in self.changed]
+
+
+def response_form(request: HttpRequest, assessment: Assessment, role: SiteRole, response: Response, data=None):
+    return ResponseForm(
+        data,
+        initial=None if data is not None else ResponseForm.initial_for(response),
+        item=response.item,
+        owners=site_owners(site=assessment.site),
+        can_assign_owner=can(role, Need.MANAGE),
+    )
+
+
+def render_item_page(
+    request: HttpRequest,
+    *,
+    assessment: Assessment,
+    role: SiteRole,
+    page: ItemPage,
+    form: ResponseForm | None = None,
+    upload_form: EvidenceFileForm | None = None,
+    link_form: EvidenceLinkForm | None = None,
+    conflict: Conflict | None = None,
+    saved: bool = False,
+    partial: bool = False,
+) -> HttpResponse:
+    can_edit = can(role, Need.EDIT) and assessment.is_editable
+    if can_edit and form is None:
+        form = response_form(request, assessment, role, page.response)
+    response = page.response
+    context = {
+        "assessment": assessment,
+        "role": role,
+        "page": page,
+        "response": response,
+        "item": response.item,
+        "section": response.item.section,
+        "source_title": assessment.framework.source_title(response.item.source_key),
+        "form": form if can_edit else None,
+        "upload_form": (upload_form or EvidenceFileForm()) if can_edit else None,
+        "link_form": (link_form or EvidenceLinkForm()) if can_edit else None,
+        "can_edit": can_edit,
+        "can_manage": can(role, Need.MANAGE),
+        "conflict": conflict,
+        "saved": saved,
+        "partial": partial,
+        "due_date_past": response.due_date is not None and response.due_date < timezone.localdate(),
+        "has_errors": bool(
+            (form is not None and form.is_bound and form.errors)
+            or (upload_form is not None and upload_form.errors)
+            or (link_form is not None and link_form.errors)
+        ),
+    }
+    template = "checklists/item.html#response-form" if partial else "checklists/item.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """An item's question and guidance, and the form to answer it; saves in place with htmx or by POST-redirect-GET."""
+    assessment, role = get_assessment_for(request.user, pk, Need.EDIT if request.method == "POST" else Need.VIEW)
+    page = item_page_for(assessment=assessment, code=code)
+    if request.method == "GET":
+        return render_item_page(request, assessment=assessment, role=role, page=page)
+
+    partial = bool(request.htmx)
+    form = response_form(request, assessment, role, page.response, data=request.POST)
+    if not form.is_valid():
+        return render_item_page(request, assessment=assessment, role=role, page=page, form=form, partial=partial)
+    try:
+        saved = response_save(
+            response=page.response,
+            user=request.user,
+            data=form.service_data(),
+            base_version=form.cleaned_data["base_version"],
+        )
+    except AssessmentNotEditable as exc:
+        messages.error(request, str(exc))
+        return redirect("checklists:item", pk=assessment.pk, code=code)
+    except ResponseConflict as exc:
+        # Nothing was written: show their saved values and keep this person's text, now based on the new version.
+        data = request.POST.copy()
+        data["base_version"] = str(exc.current.version)
+        conflict = Conflict(
+            current=exc.current,
+            changed=response_changes_since(response=exc.current, version=form.cleaned_data["base_version"]),
+        )
+        exc.current.item = page.response.item
+        page.response = exc.current
+        form = response_form(request, assessment, role, exc.current, data=data)
+        return render_item_page(
+            request, assessment=assessment, role=role, page=page, form=form, conflict=conflict, partial=partial
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return render_item_page(request, assessment=assessment, role=role, page=page, form=form, partial=partial)
+
+    if partial:
+        saved.item = page.response.item
+        page.response = saved
+        return render_item_page(request, assessment=assessment, role=role, page=page, saved=True, partial=True)
+    messages.success(request, f"{code} saved (version {saved.version}).")
+    if saved.due_date is not None and saved.due_date < timezone.localdate():
+        messages.warning(request, f"The due date of {code}, {saved.due_date:%-d %B %Y}, is in the past.")
+    return redirect("checklists:item", pk=assessment.pk, code=code)

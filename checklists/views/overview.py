@@ -1,0 +1,34 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from checklists.access import Need, can, get_assessment_for
+from checklists.forms import OverviewFilterForm
+from checklists.models import Response
+from checklists.readiness import RAG_RULE
+from checklists.selectors import assessment_overview
+
+
+@login_required
+@require_GET
+def assessment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assessment as a task list per section, with readiness and filters (a GET form: no JavaScript needed)."""
+    assessment, role = get_assessment_for(request.user, pk, Need.VIEW)
+    filter_form = OverviewFilterForm(request.GET or None)
+    overview = assessment_overview(assessment=assessment, user=request.user, filters=filter_form.filters())
+    return render(
+        request,
+        "checklists/assessment.html",
+        {
+            "assessment": assessment,
+            "role": role,
+            "overview": overview,
+            "filter_form": filter_form,
+            "filters": filter_form.filters(),
+            "statuses": Response.Status.choices,
+            "rag_rule": RAG_RULE,
+            "can_edit": can(role, Need.EDIT) and assessment.is_editable,
+            "can_submit": can(role, Need.MANAGE) and assessment.is_editable,
+        },
+    )

@@ -61,3 +61,13 @@ def ready_to_submit(assessment: Assessment, *, manager, rep) -> None:
 
 def item_codes(assessment: Assessment) -> list[str]:
     return list(Item.objects.filter(section__framework=assessment.framework).values_list("code", flat=True))
+
+
+def queries_for_get(client, url: str) -> int:
+    """How many queries one GET of a page runs (the page must answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)

@@ -371,7 +371,7 @@ def national_report_data(*, region: Region | None = None) -> NationalReportData:
     """The overview matrix, figures per region and every open concern, for the country or one region."""
     as_of = timezone.now()
     sites = PilotSite.objects.all() if region is None else PilotSite.objects.filter(region=region)
-    overview = overview_build(sites=sites)
+    overview = overview_build(sites=sites, sort="region")
     figures: dict[int, RegionFigures] = {}
     totals = RegionFigures(region=Region(name="All regions"))
     for row in overview.rows:
@@ -446,3 +446,60 @@ def report_by_sha256(sha256: str) -> Report | None:
         .order_by("created_at")
         .first()
     )
+
+
+def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[list]]]:
+    """A site's full checklist and its section summary, as tables for a spreadsheet."""
+    header = [
+        "Section",
+        "Item",
+        "Question",
+        "Mandatory",
+        "Evidence expected",
+        "Status",
+        "Narrative",
+        "Why not applicable",
+        "Owner",
+        "Due date",
+        "Evidence (title, SHA-256 or link)",
+        "Comments",
+        "Open concerns",
+    ]
+    rows = []
+    for section in data.sections:
+        for entry in section.items:
+            r = entry.response
+            rows.append(
+                [
+                    f"{section.readiness.section.code} {section.readiness.section.title}",
+                    r.item.code,
+                    r.item.question,
+                    "Yes" if r.item.mandatory else "No",
+                    "Yes" if r.item.evidence_expected else "No",
+                    r.get_status_display(),
+                    r.narrative,
+                    r.not_applicable_reason,
+                    (r.owner.get_full_name() or r.owner.get_username()) if r.owner else "",
+                    r.due_date,
+                    "\n".join(f"{ev.title} ({ev.sha256 or ev.url})" for ev in entry.evidence),
+                    sum(1 for c in entry.comments if not c.is_concern),
+                    sum(1 for c in entry.comments if c.is_open_concern),
+                ]
+            )
+    summary_header = ["Section", "Items", "Answered", "In place", "Applicable", "% in place", "Open concerns"]
+    summary_header += ["Sign-off", "RAG"]
+    summary = [
+        [
+            f"{s.section.code} {s.section.title}",
+            s.total,
+            s.answered,
+            s.in_place,
+            s.applicable,
+            s.percent_in_place,
+            s.open_concerns,
+            s.signoff.label,
+            s.rag.label,
+        ]
+        for s in data.readiness.sections
+    ]
+    return [("Checklist", header, rows), ("Summary", summary_header, summary)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -15,9 +16,11 @@ from django.utils import timezone
 from checklists.models import Assessment
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.models import Report
-from phb_readiness.reports.pdf import RenderedPdf, pdf_render
 from phb_readiness.reports.selectors import national_report_data, site_report_data
 from phb_readiness.sites.models import Region
+
+if TYPE_CHECKING:
+    from phb_readiness.reports.pdf import RenderedPdf
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +168,8 @@ def report_claim(*, report_id: int, take_over: bool = False) -> Report | None:
 
 def report_render_pdf(report: Report) -> tuple[RenderedPdf, datetime.datetime, str]:
     """Render a report's PDF from the data as it is now: the PDF, the time of the data and its SHA-256."""
+    from phb_readiness.reports.pdf import pdf_render  # WeasyPrint is slow to import: only where it renders
+
     if report.kind == Report.Kind.SITE:
         data = site_report_data(report.assessment)
         template = "reports/pdf/site_report.html"

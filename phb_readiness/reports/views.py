@@ -1,0 +1,201 @@
+"""Pages of the national overview and the reports. Thin: check access, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from checklists.access import Need, get_assessment_for
+from checklists.readiness import RAG_RULE
+from phb_readiness.reports.exports import csv_response, xlsx_response
+from phb_readiness.reports.forms import OverviewFilterForm, VerifyForm
+from phb_readiness.reports.models import Report
+from phb_readiness.reports.selectors import (
+    SITE_REPORT_ROLES,
+    checklist_tables,
+    latest_assessments,
+    may_review_nationally,
+    national_scope_region,
+    overview_build,
+    overview_table,
+    report_by_sha256,
+    report_for,
+    reports_visible_to,
+    site_report_data,
+)
+from phb_readiness.reports.services import (
+    file_sha256,
+    report_download_record,
+    report_request_national,
+    report_request_site,
+    report_retry,
+    report_sweep_stale,
+)
+from phb_readiness.sites.models import PilotSite
+
+
+def _require_reviewer(user) -> None:
+    if not may_review_nationally(user):
+        raise PermissionDenied("The national overview is for SPF reviewers and administrators.")
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request.user)
+    sites = PilotSite.objects.visible_to(request.user)
+    regions = list({s.region for s in sites.select_related("region")})
+    form = OverviewFilterForm(request.GET or None, regions=sorted(regions, key=lambda r: r.name))
+    filters = form.filters() if request.GET else {"region": "", "state": "", "rag": "", "sort": ""}
+    data = overview_build(
+        sites=sites,
+        region_code=filters["region"],
+        state=filters["state"],
+        rag=filters["rag"],
+        sort=filters["sort"] or "site",
+    )
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        header, rows = overview_table(data)
+        name = f"phb-readiness-overview-{timezone.localdate():%Y-%m-%d}"
+        if export == "csv":
+            return csv_response(filename=f"{name}.csv", header=header, rows=rows)
+        return xlsx_response(filename=f"{name}.xlsx", sheets=[("Overview", header, rows)])
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "reports/overview.html",
+        {
+            "form": form,
+            "overview": data,
+            "filters": filters,
+            "query": query.urlencode(),
+            "scope_region": national_scope_region(request.user),
+            "rag_rule": RAG_RULE,
+        },
+    )
+
+
+@login_required
+@require_GET
+def site_checklist_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    site = PilotSite.objects.visible_to(request.user).filter(code=code).first()
+    if site is None:
+        raise Http404("No such site.")
+    latest = latest_assessments([site]).get(site.id)
+    if latest is None:
+        raise Http404("This site has no assessment yet.")
+    assessment, _role = get_assessment_for(request.user, latest.pk, need=Need.VIEW)
+    data = site_report_data(assessment)
+    return xlsx_response(filename=f"{site.code}-checklist.xlsx", sheets=checklist_tables(data))
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    report_sweep_stale()
+    page = Paginator(reports_visible_to(request.user).order_by("-created_at", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    own_sites = (
+        PilotSite.objects.visible_to(request.user)
+        .filter(memberships__user=request.user, memberships__role__in=SITE_REPORT_ROLES)
+        .order_by("name")
+    )
+    latest = latest_assessments(own_sites)
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "page": page,
+            "may_review": may_review_nationally(request.user),
+            "scope_region": national_scope_region(request.user),
+            "own_assessments": [latest[s.id] for s in own_sites if s.id in latest],
+        },
+    )
+
+
+def _to_report(request: HttpRequest, report: Report, *, created: bool) -> HttpResponse:
+    messages.success(
+        request, "Your report has been queued." if created else "This report was already asked for: here it is."
+    )
+    return redirect("reports:detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def request_site(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, _role = get_assessment_for(request.user, pk, need=Need.REQUEST_REPORT)
+    report, created = report_request_site(assessment=assessment, user=request.user)
+    return _to_report(request, report, created=created)
+
+
+@login_required
+@require_POST
+def request_national(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request.user)
+    report, created = report_request_national(user=request.user, region=national_scope_region(request.user))
+    return _to_report(request, report, created=created)
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report_sweep_stale()
+    report = report_for(request.user, pk)
+    if report is None:
+        raise Http404("No such report.")
+    active = report.state in (Report.State.QUEUED, Report.State.RUNNING)
+    context = {"report": report, "active": active}
+    if request.htmx:
+        return render(request, "reports/detail.html#status", context)
+    return render(request, "reports/detail.html", context)
+
+
+@login_required
+@require_POST
+def report_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    if report is None:
+        raise Http404("No such report.")
+    if report.state == Report.State.FAILED:
+        report_retry(report=report, user=request.user)
+        messages.success(request, "The report has been queued again.")
+    return redirect("reports:detail", pk=report.pk)
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for(request.user, pk)
+    if report is None or report.state != Report.State.SUCCEEDED or not report.file:
+        raise Http404("No such report.")
+    report_download_record(report=report, user=request.user)
+    subject = report.site.code if report.site_id else (report.region.code if report.region_id else "national")
+    response = FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"phb-readiness-{subject}-report-{report.pk}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        sha256 = file_sha256(form.cleaned_data["file"])
+        result = {"sha256": sha256, "report": report_by_sha256(sha256)}
+    return render(request, "reports/verify.html", {"form": form, "result": result})

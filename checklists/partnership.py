@@ -6,6 +6,7 @@ inside a transaction, change rows, record the audit event and enqueue the e-mail
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from django.core.exceptions import PermissionDenied
@@ -421,8 +422,13 @@ def preferences_save(*, user, enabled: set[str]) -> None:
     )
 
 
-def site_visit_touch(*, user, site: PilotSite) -> SiteVisit | None:
-    """Record that the person looked at the site's activity now; returns their previous visit, if any."""
-    previous = SiteVisit.objects.filter(user=user, site=site).first()
-    SiteVisit.objects.update_or_create(user=user, site=site, defaults={"last_seen_at": timezone.now()})
+def site_visit_touch(*, user, site: PilotSite) -> datetime.datetime | None:
+    """Record that the person looked at the site's activity now; when they had last looked, if ever."""
+    now = timezone.now()
+    visits = SiteVisit.objects.filter(user=user, site=site)
+    previous = visits.values_list("last_seen_at", flat=True).first()
+    if previous is None:
+        SiteVisit.objects.get_or_create(user=user, site=site, defaults={"last_seen_at": now})
+    else:
+        visits.update(last_seen_at=now)
     return previous

@@ -305,8 +305,8 @@ def activity(request: HttpRequest, code: str) -> HttpResponse:
     page_number = request.GET.get("page") or 1
     last_seen_at = None
     if role == SiteRole.UNION_REP:
-        previous = services.site_visit_touch(user=request.user, site=site) if str(page_number) == "1" else None
-        last_seen_at = previous.last_seen_at if previous else None
+        if str(page_number) == "1":
+            last_seen_at = services.site_visit_touch(user=request.user, site=site)
     feed = activity_for_site(site=site, page_number=page_number, last_seen_at=last_seen_at)
     return render(
         request,

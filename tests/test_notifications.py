@@ -108,7 +108,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(world, django_capture_o
 def test_a_person_switches_a_category_off(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.manager_a)
     page = client.get(reverse("partnership:preferences")).content.decode()
-    assert page.count("checked=\"checked\"") == 3
+    assert page.count('checked="checked"') == 3
     reply = client.post(reverse("partnership:preferences"), {"categories": ["signoffs", "review"]})
     assert reply.status_code == 302
     assert set(
@@ -118,7 +118,7 @@ def test_a_person_switches_a_category_off(client, world, django_capture_on_commi
         raise_concern(world)
     assert mail.outbox == []
     page = client.get(reverse("partnership:preferences")).content.decode()
-    assert page.count("checked=\"checked\"") == 2
+    assert page.count('checked="checked"') == 2
 
 
 def test_the_preferences_page_needs_a_login(client):

@@ -41,6 +41,10 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     # Two-step verification is switched on by the tests that are about it (tests/test_mfa*.py, the permission matrix).
     settings.PHB_MFA_ENFORCED = False
+    # CI also runs the suite with DJANGO_DEBUG=0, over plain HTTP (tests/test_headers.py checks HTTPS redirect and
+    # HSTS in a production-configured process).
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0  # Chromium would remember HSTS for localhost across the browser journeys
 
 
 @pytest.fixture

@@ -114,15 +114,15 @@ class Overview:
 def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilters | None = None) -> Overview:
     """The task list of an assessment with readiness, counts and filters, in five queries whatever its size."""
     filters = filters or OverviewFilters()
-    sections = list(Section.objects.filter(framework_id=assessment.framework_id).order_by("position"))
-    by_id = {s.id: s for s in sections}
     responses = list(
         Response.objects.filter(assessment=assessment)
-        .select_related("item", "owner")
+        .select_related("item__section", "owner")
         .order_by("item__section__position", "item__position")
     )
+    by_id: dict[int, Section] = {}
     for response in responses:
-        response.item.section = by_id[response.item.section_id]
+        response.item.section = by_id.setdefault(response.item.section_id, response.item.section)
+    sections = list(by_id.values())
     evidence: dict[int, list[Evidence]] = {}
     for ev in (
         Evidence.objects.current()

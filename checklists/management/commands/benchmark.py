@@ -1,0 +1,74 @@
+"""manage.py benchmark --sites 150 [--json FILE]: the national-scale benchmark (README, "Performance")."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from phb_readiness.bench.runner import KEYS, BenchError, Options, benchmark_run, save_values, table
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a national-scale data set in a fresh database, start gunicorn on 127.0.0.1 and measure page latency, "
+        "throughput, query counts and PDF rendering against the targets of issue 7."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--sites", type=int, default=150, help="How many pilot sites to build (default 150).")
+        parser.add_argument("--json", dest="json_path", help="Write the figures as JSON to this file.")
+        parser.add_argument("--requests", type=int, default=200, help="Requests per page for latency (default 200).")
+        parser.add_argument(
+            "--throughput-requests", type=int, default=1000, help="Requests shared by the 10 clients (default 1000)."
+        )
+        parser.add_argument("--pdf-repeats", type=int, default=3, help="Renders of each PDF; the median counts.")
+        parser.add_argument("--no-pdf", action="store_true", help="Skip the PDF renders (their figures are null).")
+        parser.add_argument("--keep", action="store_true", help="Keep the bench database and files to look at.")
+        # Internal: the parts that run inside the bench environment, started by the command itself.
+        parser.add_argument("--phase", choices=["build", "queries", "pdf"], help="(internal)")
+        parser.add_argument("--state", help="(internal)")
+        parser.add_argument("--out", help="(internal)")
+        parser.add_argument("--kind", choices=["site", "national"], help="(internal)")
+
+    def handle(self, *args, **options) -> None:
+        if options["phase"]:
+            self._phase(options)
+            return
+        if not 1 <= options["sites"] <= 2000:
+            raise CommandError("--sites must be between 1 and 2000.")
+        run = Options(
+            sites=options["sites"],
+            requests=max(1, options["requests"]),
+            throughput_requests=max(10, options["throughput_requests"]),
+            pdf_repeats=max(1, options["pdf_repeats"]),
+            pdf=not options["no_pdf"],
+            keep=options["keep"],
+        )
+        try:
+            started = time.monotonic()
+            figures, details = benchmark_run(
+                run, note=lambda text: self.stderr.write(f"[{time.monotonic() - started:6.1f} s] {text}")
+            )
+        except BenchError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(table(figures, details))
+        if details["workdir"]:
+            self.stdout.write(f"Kept the bench files in {details['workdir']}.")
+        if options["json_path"]:
+            Path(options["json_path"]).write_text(json.dumps({key: figures[key] for key in KEYS}, indent=2) + "\n")
+            self.stdout.write(f"Wrote {options['json_path']}.")
+
+    def _phase(self, options: dict) -> None:
+        from phb_readiness.bench import phases
+
+        state = json.loads(Path(options["state"]).read_text())
+        if options["phase"] == "build":
+            result = phases.phase_build(sites=options["sites"])
+        elif options["phase"] == "queries":
+            result = phases.phase_queries(state=state, save_values=save_values(1, state["manager_id"]))
+        else:
+            result = phases.phase_pdf(state=state, kind=options["kind"], repeats=options["pdf_repeats"])
+        phases.write_result(options["out"], result)

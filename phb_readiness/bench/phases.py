@@ -1,0 +1,203 @@
+"""The parts of the benchmark that run inside Django against the bench database, each in its own process.
+
+`manage.py benchmark` starts these with the bench environment (`--phase build|queries|pdf`): the data set and the
+sessions, the query counts through the test client, and PDF rendering (in a process of its own, so that its peak
+memory is the renderer's).
+"""
+
+from __future__ import annotations
+
+import re
+import resource
+import time
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+from checklists.models import Assessment
+from phb_readiness.bench.client import form_with
+from phb_readiness.bench.data import bench_data_build
+
+THROUGHPUT_CLIENTS = 10
+TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.IGNORECASE)
+
+
+def signed_in_client(username: str) -> Client:
+    """A test client signed in as this person; reviewers pass two-step verification with a confirmed device."""
+    user = get_user_model().objects.get(username=username)
+    client = Client(raise_request_exception=False, SERVER_NAME="127.0.0.1", HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    if _mfa_required(user):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="benchmark", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def _mfa_required(user) -> bool:
+    if not apps.is_installed("django_otp"):
+        return False
+    try:
+        from phb_readiness.accounts.auth import mfa_required
+    except ImportError:
+        return False
+    return mfa_required(user)
+
+
+def statements(queries: CaptureQueriesContext) -> int:
+    """Queries, leaving out transaction control (BEGIN, COMMIT, SAVEPOINT...), which only SQLite logs."""
+    return sum(1 for q in queries.captured_queries if not TRANSACTION_CONTROL.match(q["sql"]))
+
+
+def session_cookie(client: Client) -> dict[str, str]:
+    return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+
+
+def page_urls(assessment_pk: int, item_code: str) -> dict[str, str | None]:
+    """The measured pages, or None for a page not built yet."""
+    wanted = {
+        "overview": ("reports:overview", []),
+        "assessment": ("checklists:assessment", [assessment_pk]),
+        "item": ("checklists:item", [assessment_pk, item_code]),
+        "floor": ("bench:floor", []),
+    }
+    urls: dict[str, str | None] = {}
+    for key, (name, args) in wanted.items():
+        try:
+            urls[key] = reverse(name, args=args)
+        except NoReverseMatch:
+            urls[key] = None
+    return urls
+
+
+def phase_build(*, sites: int) -> dict:
+    """Migrate the fresh database, load the framework, build the data set and sign the bench people in."""
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_framework", verbosity=0)
+    data = bench_data_build(sites=sites)
+    manager_sessions = [session_cookie(signed_in_client(data.manager_username)) for _ in range(THROUGHPUT_CLIENTS)]
+    return {
+        "sites": data.sites,
+        "counts": data.counts,
+        "build_s": data.seconds,
+        "assessment_pk": data.assessment_pk,
+        "item_code": data.item_code,
+        "site_pk": data.site_pk,
+        "manager": data.manager_username,
+        "reviewer": data.reviewer_username,
+        "manager_id": get_user_model().objects.get(username=data.manager_username).pk,
+        "manager_sessions": manager_sessions,
+        "reviewer_session": session_cookie(signed_in_client(data.reviewer_username)),
+        "urls": page_urls(data.assessment_pk, data.item_code),
+    }
+
+
+def phase_queries(*, state: dict, save_values: dict) -> dict[str, int | None]:
+    """The queries each page makes, counted in-process through the test client against the bench database."""
+    urls = state["urls"]
+    reviewer = signed_in_client(state["reviewer"])
+    manager = signed_in_client(state["manager"])
+    counts: dict[str, int | None] = {}
+    for key, client in (("overview", reviewer), ("assessment", manager), ("item", manager), ("floor", manager)):
+        if urls.get(key) is None:
+            counts[key] = None
+            continue
+        client.get(urls[key])  # first request warms caches, as on a running server
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(urls[key])
+        counts[key] = statements(queries) if response.status_code == 200 else None
+    counts["save"] = None
+    if urls.get("item"):
+        form = form_with(manager.get(urls["item"]).content, "base_version")
+        if form is not None:
+            with CaptureQueriesContext(connection) as queries:
+                response = manager.post(urls["item"], {**form, **save_values})
+            counts["save"] = statements(queries) if response.status_code in (200, 302, 303) else None
+    return counts
+
+
+def _report_row(kind: str, state: dict):
+    """A queued report of this kind, as a request would leave it for the worker, or None before reports exist."""
+    try:
+        from phb_readiness.reports.models import Report
+        from phb_readiness.reports.services import report_render  # noqa: F401 - the worker's entry point
+    except ImportError:
+        return None
+    User = get_user_model()
+    if kind == "site":
+        assessment = Assessment.objects.select_related("site").get(pk=state["assessment_pk"])
+        requester = User.objects.get(username=state["manager"])
+        return Report.objects.create(
+            kind=Report.Kind.SITE, assessment=assessment, site=assessment.site, requested_by=requester
+        )
+    return Report.objects.create(kind=Report.Kind.NATIONAL, requested_by=User.objects.get(username=state["reviewer"]))
+
+
+def _report_html(report) -> str:
+    """The final HTML of a report, as the app hands it to WeasyPrint (see reports.services.report_render_pdf)."""
+    from django.template.loader import render_to_string
+
+    from phb_readiness.reports.pdf import BASE_URL
+    from phb_readiness.reports.selectors import national_report_data, site_report_data
+
+    if report.kind == "site":
+        data, template = site_report_data(report.assessment), "reports/pdf/site_report.html"
+    else:
+        data, template = national_report_data(region=report.region), "reports/pdf/national_report.html"
+    static_base = BASE_URL.rstrip("/") + settings.STATIC_URL
+    return render_to_string(template, {"data": data, "report": report, "static_base": static_base})
+
+
+def phase_pdf(*, state: dict, kind: str, repeats: int) -> dict:
+    """Time the worker's whole job (claim, data, HTML, WeasyPrint, store) and WeasyPrint alone on the same final
+    HTML; the peak memory of this, the rendering process."""
+    from weasyprint import HTML
+
+    if _report_row(kind, state) is None:
+        return {"built": False}
+    from phb_readiness.reports.pdf import BASE_URL, PDF_OPTIONS, StaticFilesOnly
+    from phb_readiness.reports.services import report_render
+
+    HTML(string="<p>warm up the fonts</p>").write_pdf()
+    app_times, floor_times, pages, error = [], [], None, ""
+    for _ in range(repeats):
+        report = _report_row(kind, state)
+        started = time.perf_counter()
+        report = report_render(report_id=report.pk)
+        app_times.append(time.perf_counter() - started)
+        if report.state != "succeeded":
+            error = report.error
+            break
+        pages = report.pages
+        html = _report_html(report)
+        started = time.perf_counter()
+        HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly(), media_type="print").write_pdf(**PDF_OPTIONS)
+        floor_times.append(time.perf_counter() - started)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if error:
+        return {"built": True, "error": error[:300], "peak_mb": round(peak_kb / 1024, 1)}
+    return {
+        "built": True,
+        "seconds": round(sorted(app_times)[len(app_times) // 2], 3),
+        "floor_seconds": round(sorted(floor_times)[len(floor_times) // 2], 3),
+        "pages": pages,
+        "peak_mb": round(peak_kb / 1024, 1),
+    }
+
+
+def write_result(path: str, result: dict) -> None:
+    import json
+
+    Path(path).write_text(json.dumps(result, indent=2, default=str))

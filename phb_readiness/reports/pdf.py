@@ -35,6 +35,7 @@ class StaticFilesOnly(URLFetcher):
     def __init__(self) -> None:
         super().__init__(allowed_protocols=("https",), allow_redirects=False, timeout=1)
         self.refused: list[str] = []
+        self.served: list[str] = []
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         prefix = BASE_URL.rstrip("/") + settings.STATIC_URL
@@ -48,6 +49,7 @@ class StaticFilesOnly(URLFetcher):
             self.refused.append(url)
             raise RefusedURL(f"No static file {path!r}.")
         content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        self.served.append(url)
         return URLFetcherResponse(url, body=Path(found).read_bytes(), headers={"Content-Type": content_type})
 
 
@@ -61,8 +63,11 @@ class RenderedPdf:
 def pdf_render(*, template: str, context: dict) -> RenderedPdf:
     """Render a report template to a tagged PDF and count its pages."""
     html = render_to_string(template, {**context, "static_base": BASE_URL.rstrip("/") + settings.STATIC_URL})
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly(), media_type="print").render(
-        **PDF_OPTIONS
-    )
+    return pdf_from_html(html)
+
+
+def pdf_from_html(html: str, *, fetcher: StaticFilesOnly | None = None) -> RenderedPdf:
+    fetcher = fetcher or StaticFilesOnly()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher, media_type="print").render(**PDF_OPTIONS)
     content = document.write_pdf(**PDF_OPTIONS)
     return RenderedPdf(content=content, pages=len(document.pages), sha256=hashlib.sha256(content).hexdigest())

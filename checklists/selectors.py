@@ -214,17 +214,23 @@ def item_page_for(*, assessment: Assessment, code: str) -> ItemPage:
     )
 
 
-def response_changes_since(*, response: Response, version: int) -> list[str]:
-    """The fields other people changed on a response after the given version, from the audit trail."""
+def response_changes_since(*, response: Response, version: int) -> dict[str, object]:
+    """The fields others changed on a response after `version`, each with its value at that version (audit trail).
+
+    Values are as the audit trail holds them: owner as a user id, dates as ISO strings.
+    """
+    from checklists.services import EDITABLE_FIELDS
     from phb_readiness.audit.models import AuditEvent
 
-    changed: list[str] = []
-    for after in AuditEvent.objects.filter(
+    base: dict[str, object] = {}
+    events = AuditEvent.objects.filter(
         action="response.update", object_type=Response._meta.label_lower, object_id=str(response.pk)
-    ).values_list("after", flat=True):
+    ).order_by("id")
+    for before, after in events.values_list("before", "after"):
         if (after or {}).get("version", 0) > version:
-            changed += [name for name in after if name != "version" and name not in changed]
-    return changed
+            for name in set(after) - {"version"}:
+                base.setdefault(name, (before or {}).get(name))
+    return {name: base[name] for name in EDITABLE_FIELDS if name in base}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -166,3 +168,29 @@ def test_a_bad_status_is_a_form_error_not_a_500(client, world):
     page = _post(client, world, status="done", base_version="x")
     assert page.status_code == 200 and "govuk-error-summary" in page.content.decode()
     assert Response.objects.get(assessment=world.assessment_a, item__code="EMP-03").version == 1
+
+
+def test_after_a_conflict_the_form_takes_their_values_where_i_changed_nothing(client, world):
+    response = world.assessment_a.responses.select_related("item").get(item__code="EMP-03")
+    response_save(
+        response=response,
+        user=world.manager_a,
+        data={"status": "not_in_place", "owner": world.contributor_a},
+        base_version=1,
+    )
+    client.force_login(world.contributor_a)
+    html = _post(client, world, htmx=True, status="not_started", narrative="My new narrative").content.decode()
+    assert "They changed: status, owner" in html
+    assert "You both changed" not in html
+    assert re.search(r'<input[^>]*value="not_in_place"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*value="not_started"[^>]*checked', html)
+    assert "My new narrative" in html
+    # Saving the merged form keeps both people's changes.
+    _post(client, world, status="not_in_place", narrative="My new narrative", base_version="2")
+    response.refresh_from_db()
+    assert (response.status, response.narrative, response.owner, response.version) == (
+        "not_in_place",
+        "My new narrative",
+        world.contributor_a,
+        3,
+    )

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -18,14 +18,45 @@ from phb_readiness.sites.models import SiteRole
 
 @dataclass
 class Conflict:
-    """Someone else's save that came between: who, when, what they changed, and their values."""
+    """Someone else's save that came between: who, when, what they changed, their values, and what we both changed."""
 
     current: Response
     changed: list[str]
+    both_changed: list[str]
 
     @property
     def changed_labels(self) -> list[str]:
         return [field_label(name) for name in self.changed]
+
+    @property
+    def both_changed_labels(self) -> list[str]:
+        return [field_label(name) for name in self.both_changed]
+
+
+def _as_audited(value):
+    value = getattr(value, "pk", value)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def merge_after_conflict(form: ResponseForm, current: Response, base_values: dict) -> tuple[QueryDict, list[str]]:
+    """The form data to show after a conflict: their value where this person left a field as it was, this
+    person's own value where both changed it. Returns the data and the fields both changed."""
+    data = form.data.copy()
+    data["base_version"] = str(current.version)
+    both: list[str] = []
+    for name, base in base_values.items():
+        if name not in form.fields:
+            continue
+        if _as_audited(form.cleaned_data.get(name)) not in (base, "" if base is None else base):
+            both.append(name)
+            continue
+        theirs = getattr(current, name)
+        if name == "due_date":
+            for i, part in enumerate((theirs.day, theirs.month, theirs.year) if theirs else ("", "", "")):
+                data[f"due_date_{i}"] = str(part)
+        else:
+            data[name] = "" if theirs is None else str(getattr(theirs, "pk", theirs))
+    return data, both
 
 
 def response_form(request: HttpRequest, assessment: Assessment, role: SiteRole, response: Response, data=None):
@@ -106,13 +137,10 @@ def item_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("checklists:item", pk=assessment.pk, code=code)
     except ResponseConflict as exc:
-        # Nothing was written: show their saved values and keep this person's text, now based on the new version.
-        data = request.POST.copy()
-        data["base_version"] = str(exc.current.version)
-        conflict = Conflict(
-            current=exc.current,
-            changed=response_changes_since(response=exc.current, version=form.cleaned_data["base_version"]),
-        )
+        # Nothing was written. Show their saved answer; keep this person's own changes in the form, on the new version.
+        base_values = response_changes_since(response=exc.current, version=form.cleaned_data["base_version"])
+        data, both = merge_after_conflict(form, exc.current, base_values)
+        conflict = Conflict(current=exc.current, changed=list(base_values), both_changed=both)
         exc.current.item = page.response.item
         page.response = exc.current
         form = response_form(request, assessment, role, exc.current, data=data)

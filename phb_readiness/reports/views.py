@@ -193,9 +193,9 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     result = None
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         sha256 = file_sha256(form.cleaned_data["file"])
         result = {"sha256": sha256, "report": report_by_sha256(sha256)}
     return render(request, "reports/verify.html", {"form": form, "result": result})

@@ -1,0 +1,55 @@
+"""Anyone signed in can check that a PDF is one this service issued, unchanged, by its SHA-256."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from phb_readiness.reports.models import Report
+from phb_readiness.reports.services import report_render
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issued(world) -> tuple[Report, bytes]:
+    report = Report.objects.create(kind=Report.Kind.SITE, site=world.site_a, assessment=world.assessment_a)
+    report = report_render(report_id=report.pk)
+    with report.file.open("rb") as handle:
+        return report, handle.read()
+
+
+def upload(client, content: bytes, name: str = "report.pdf"):
+    return client.post(
+        reverse("reports:verify"), {"file": SimpleUploadedFile(name, content, content_type="application/pdf")}
+    )
+
+
+def test_an_issued_report_is_recognised_with_its_site_and_time(client, world, issued):
+    report, content = issued
+    client.force_login(world.contributor_a)  # any signed-in person, even one who may not download it
+    page = upload(client, content).content.decode()
+    assert "Issued by this service, unchanged" in page
+    assert f"Report {report.pk}" in page and "Site A Primary Care Trust" in page
+    assert report.sha256 in page
+
+
+def test_a_changed_report_is_not_recognised(client, world, issued):
+    _report, content = issued
+    client.force_login(world.outsider)
+    page = upload(client, content.replace(b"Site A", b"Site Z", 1) + b"\n").content.decode()
+    assert "Not a report this service issued, or it has been changed" in page
+    assert "Site A Primary Care Trust" not in page
+
+
+def test_a_file_that_is_not_a_pdf_gets_a_form_error(client, world):
+    client.force_login(world.manager_a)
+    response = upload(client, b"<html>not a pdf</html>", name="report.pdf")
+    assert response.status_code == 200
+    assert "The file is not a PDF" in response.content.decode()
+    response = client.post(reverse("reports:verify"), {})
+    assert "Choose the PDF you want to check" in response.content.decode()
+
+
+def test_verify_needs_sign_in(client):
+    response = client.get(reverse("reports:verify"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]

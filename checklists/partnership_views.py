@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,6 +36,9 @@ from checklists.partnership_selectors import (
 from checklists.readiness import RAG_RULE, SignOffState
 from checklists.selectors import readiness_for
 from phb_readiness.sites.models import SiteRole
+
+# Read-only pages check access before the method, so that outsiders get 404 whatever they send.
+READ_METHODS = ["GET", "HEAD"]
 
 
 def _back_to_item(assessment: Assessment, response: Response, anchor: str = "comments") -> HttpResponse:
@@ -125,6 +128,8 @@ def concern_transition(request: HttpRequest, pk: int, comment_id: int, action: s
 @login_required
 def site_concerns(request: HttpRequest, code: str) -> HttpResponse:
     site, role = site_for(request.user, code)
+    if request.method not in READ_METHODS:
+        return HttpResponseNotAllowed(READ_METHODS)
     show_closed = request.GET.get("show") == "all"
     concerns = concerns_for_site(site=site, show_closed=show_closed)
     return render(
@@ -144,6 +149,8 @@ def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
     assessment, role = get_assessment_for(request.user, pk, need=Need.VIEW)
     section = get_object_or_404(Section, framework_id=assessment.framework_id, code=section_code)
     readiness = services.section_readiness(assessment, section)
+    if request.method == "POST" and not (can(role, Need.MANAGE) or can(role, Need.ACKNOWLEDGE)):
+        raise PermissionDenied(f"Your role ({role.label}) cannot sign off sections.")
     action = request.POST.get("action") if request.method == "POST" else None
     data = request.POST if request.method == "POST" else None
     sign_form = ManagementSignOffForm(data if action == "sign" else None)
@@ -206,6 +213,8 @@ def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
 @login_required
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, role = get_assessment_for(request.user, pk, need=Need.VIEW)
+    if request.method not in READ_METHODS:
+        return HttpResponseNotAllowed(READ_METHODS)
     return render(
         request,
         "partnership/register.html",
@@ -220,13 +229,11 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The review outcome of an assessment; a reviewer accepts a submitted one or returns it with reasons."""
-    assessment, role = get_assessment_for(request.user, pk, need=Need.VIEW)
+    assessment, role = get_assessment_for(request.user, pk, need=Need.REVIEW if request.method == "POST" else Need.VIEW)
     action = request.POST.get("action") if request.method == "POST" else None
     accept_form = AcceptForm(request.POST if action == "accept" else None)
     return_form = ReturnForm(request.POST if action == "return" else None)
-    if action:
-        if not can(role, Need.REVIEW):
-            raise PermissionDenied("Only an SPF reviewer can record a review outcome.")
+    if action in ("accept", "return"):
         form = accept_form if action == "accept" else return_form
         if form.is_valid():
             try:
@@ -302,6 +309,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def activity(request: HttpRequest, code: str) -> HttpResponse:
     """What happened at a site, newest first; for a union rep, what changed since their last visit."""
     site, role = site_for(request.user, code)
+    if request.method not in READ_METHODS:
+        return HttpResponseNotAllowed(READ_METHODS)
     page_number = request.GET.get("page") or 1
     last_seen_at = None
     if role == SiteRole.UNION_REP:

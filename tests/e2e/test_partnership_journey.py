@@ -1,0 +1,182 @@
+"""The partnership journey in the browser: a concern raised, answered and closed; a section signed by both sides;
+the assessment submitted, returned, fixed, signed again, resubmitted and accepted. E-mails go out at each step."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from checklists.models import Assessment, Comment, Response
+from checklists.services import assessment_create, response_save
+from phb_readiness.sites.models import Membership
+from tests.factories import MembershipFactory, PilotSiteFactory, RegionFactory, ReviewerScopeFactory
+from tests.partnership_support import first_section, sign_all
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(framework):
+    """A site with every item answered and every section but the first signed by both sides."""
+    region = RegionFactory(code="NW", name="North West")
+    site = PilotSiteFactory(code="DEMO-A", name="Northfield Primary Care Trust", region=region)
+    manager = MembershipFactory(
+        site=site, role=Membership.Role.MANAGER, user__username="demo-manager", user__first_name="Alex"
+    ).user
+    rep = MembershipFactory(
+        site=site, role=Membership.Role.UNION_REP, user__username="demo-rep", user__first_name="Jo"
+    ).user
+    reviewer = ReviewerScopeFactory(user__username="demo-reviewer", user__first_name="Morgan").user
+    assessment = assessment_create(
+        site=site, framework=framework, round_label="Readiness review, 2009/10 Q4", user=manager
+    )
+    for response in assessment.responses.all():
+        response_save(
+            response=response,
+            user=manager,
+            data={
+                "status": Response.Status.IN_PLACE,
+                "narrative": "Agreed at the partnership forum.",
+                "owner": manager,
+            },
+            base_version=response.version,
+        )
+    section = first_section(assessment)
+    sign_all(assessment, manager=manager, rep=rep, skip={section.code})
+    return {"assessment": assessment, "section": section, "manager": manager, "rep": rep, "reviewer": reviewer}
+
+
+def subjects() -> list[str]:
+    return [message.subject for message in mail.outbox]
+
+
+def test_rep_and_manager_in_partnership_through_review(live_server, signed_in_context, demo, screenshot_dir):
+    base, a, section = live_server.url, demo["assessment"], demo["section"]
+    first = a.responses.filter(item__section=section).select_related("item").order_by("item__position").first()
+    item_url = f"{base}/assessments/{a.pk}/items/{first.item.code}/"
+    signoff_url = f"{base}/assessments/{a.pk}/sections/{section.code}/signoff/"
+    review_url = f"{base}/assessments/{a.pk}/review/"
+    errors: list[str] = []
+
+    def page_for(user):
+        page = signed_in_context(user).new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+        # Console errors catch CSP violations; failed loads are caught above (the browser's favicon probe aside).
+        page.on(
+            "console", lambda m: m.type == "error" and "Failed to load resource" not in m.text and errors.append(m.text)
+        )
+        return page
+
+    rep, manager, reviewer = page_for(demo["rep"]), page_for(demo["manager"]), page_for(demo["reviewer"])
+    shot = iter(range(1, 100))
+
+    def snap(page, name: str) -> None:
+        page.screenshot(path=screenshot_dir / f"partnership-{next(shot):02d}-{name}.png", full_page=True)
+
+    # 1. The rep raises a concern on the section's first item; the managers are e-mailed.
+    rep.goto(item_url)
+    rep.get_by_label("Concern", exact=True).fill(
+        "Staff have not had written confirmation of their pension arrangements."
+    )
+    rep.get_by_role("button", name="Raise concern").click()
+    expect(rep.get_by_text("Concern raised.")).to_be_visible()
+    expect(rep.locator(".app-comment--open")).to_contain_text("Concern: Open")
+    snap(rep, "rep-raised-concern")
+    assert subjects()[-1].startswith("Concern raised on")
+
+    # The section cannot be signed while the concern is open.
+    manager.goto(signoff_url)
+    expect(manager.get_by_text("must be answered and closed before you can sign it off")).to_be_visible()
+
+    # 2. The manager answers it.
+    manager.goto(item_url)
+    manager.get_by_label("Resolution note").fill("Letters confirming NHS Pension Scheme access went out on 3 May.")
+    manager.get_by_role("button", name="Answer concern").click()
+    expect(manager.get_by_text("Concern answered.")).to_be_visible()
+    snap(manager, "manager-answered")
+    assert subjects()[-1].startswith("Your concern on")
+
+    # 3. The rep is satisfied and closes it.
+    rep.goto(item_url)
+    expect(rep.locator(".app-comment__answer")).to_contain_text("3 May")
+    rep.get_by_role("button", name=re.compile("^Close concern")).click()
+    expect(rep.get_by_text("Concern closed.")).to_be_visible()
+    expect(rep.locator(".app-comment--concern")).to_contain_text("Concern: Closed")
+    assert Comment.objects.get().concern_state == "closed"
+
+    # 4. The manager signs the section for management; the rep is asked to acknowledge.
+    manager.goto(f"{base}/assessments/{a.pk}/")
+    expect(manager.locator(f"#signoff-{section.code}")).to_contain_text("Not signed off")
+    manager.locator(f"#signoff-{section.code}").get_by_role("link", name=re.compile("Sign off for management")).click()
+    manager.get_by_label("Statement").fill("The answers are complete and were agreed at the partnership forum.")
+    manager.get_by_role("button", name="Sign off for management").click()
+    expect(manager.locator("#signoff-state")).to_contain_text("Awaiting staff-side acknowledgement")
+    snap(manager, "manager-signed")
+    assert subjects()[-1].startswith("Please acknowledge the sign-off")
+
+    # 5. The rep acknowledges for the staff side.
+    rep.goto(f"{base}/assessments/{a.pk}/")
+    rep.locator(f"#signoff-{section.code}").get_by_role("link", name=re.compile("Acknowledge or decline")).click()
+    rep.get_by_label("Staff-side statement").fill("The staff side has been consulted and agrees.")
+    rep.get_by_role("button", name="Acknowledge for the staff side").click()
+    expect(rep.locator("#signoff-state")).to_contain_text("Signed off by both sides")
+    snap(rep, "rep-acknowledged")
+    assert subjects()[-1].startswith("Staff side acknowledged")
+
+    # 6. The manager submits; the reviewer is e-mailed.
+    manager.goto(f"{base}/assessments/{a.pk}/submit/")
+    manager.get_by_role("button", name="Submit for review").click()
+    expect(manager.get_by_text("was submitted for review")).to_be_visible()
+    assert subjects()[-1].startswith("Submitted for review")
+
+    # 7. The reviewer returns it with reasons; managers and reps are e-mailed.
+    reviewer.goto(review_url)
+    reviewer.get_by_label("Reasons for returning").fill("EMP: attach the signed consultation log.")
+    snap(reviewer, "reviewer-review-page")
+    reviewer.get_by_role("button", name="Return to the site").click()
+    expect(reviewer.get_by_text("Assessment returned to the site")).to_be_visible()
+    assert subjects()[-1].startswith("Returned by the reviewer")
+    a.refresh_from_db()
+    assert a.state == Assessment.State.RETURNED
+
+    # 8. The manager fixes the item; the change supersedes the section's sign-offs, so both sides sign again.
+    manager.goto(item_url)
+    manager.get_by_label("What is in place, and where is it recorded?").fill(
+        "Agreed at the partnership forum; the signed consultation log is attached."
+    )
+    manager.get_by_role("button", name="Save answer").click()
+    expect(manager.get_by_text(re.compile(r"saved \(version \d+\)"))).to_be_visible()
+    manager.goto(signoff_url)
+    expect(manager.locator("#signoff-state")).to_contain_text("superseded")
+    snap(manager, "manager-sees-superseded")
+    manager.get_by_label("Statement").fill("Signed again after adding the consultation log.")
+    manager.get_by_role("button", name="Sign off for management").click()
+    rep.goto(signoff_url)
+    rep.get_by_label("Staff-side statement").fill("Agreed.")
+    rep.get_by_role("button", name="Acknowledge for the staff side").click()
+    expect(rep.locator("#signoff-state")).to_contain_text("Signed off by both sides")
+    manager.goto(f"{base}/assessments/{a.pk}/signoffs/")
+    expect(manager.locator("#register")).to_contain_text("Superseded")
+    snap(manager, "register")
+
+    # 9. The manager resubmits; the reviewer accepts, and the assessment is frozen.
+    manager.goto(f"{base}/assessments/{a.pk}/submit/")
+    manager.get_by_role("button", name="Submit for review").click()
+    expect(manager.get_by_text("was submitted for review")).to_be_visible()
+    reviewer.goto(review_url)
+    reviewer.get_by_role("button", name="Accept assessment").click()
+    expect(reviewer.get_by_text("Assessment accepted.")).to_be_visible()
+    expect(reviewer.locator("#assessment-state")).to_contain_text("Accepted")
+    snap(reviewer, "reviewer-accepted")
+    assert subjects()[-1].startswith("Accepted")
+    a.refresh_from_db()
+    assert a.state == Assessment.State.ACCEPTED
+
+    rep.goto(f"{base}/sites/{a.site.code}/activity/")
+    expect(rep.locator("#activity")).to_contain_text("Accepted")
+    snap(rep, "rep-activity")
+    assert errors == []

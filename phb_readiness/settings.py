@@ -232,6 +232,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are recorded in the audit trail instead
+AXES_VERBOSE = False  # the audit trail records every sign-in, failure and lockout
 AXES_CLIENT_IP_CALLABLE = "phb_readiness.accounts.auth.client_ip"
 # axes.W006 warns when the IP address is not a lockout parameter; by username alone is the choice made above.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -273,5 +274,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every rendering step at INFO.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # sign-ins, failures and lockouts are in the audit trail
+    },
 }

@@ -1,0 +1,320 @@
+"""Every URL x every persona x GET and POST, against site A's objects; a URL without a row fails.
+
+Each row builds the URL's arguments from the `world` and says what each persona gets. Shorthand for a row's
+expectations: `scoped("MCURA")` means the roles listed (M manager A, C contributor A, U union rep A, R national
+reviewer, A administrator) get through, anyone else who can see site A gets 403, people of other sites and regions
+get 404, and an anonymous visitor is sent to sign in. POSTs run with CSRF checks on and a valid token.
+To cover a new URL, add a row to MATRIX under its name ("namespace:name").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from checklists.models import Comment, Evidence
+from phb_readiness.reports.models import Report
+from tests.mfa_support import sign_in_verified
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "manager_a",
+    "contributor_a",
+    "rep_a",
+    "manager_b",
+    "reviewer",
+    "regional_reviewer_other",
+    "admin",
+]
+LETTER = {"M": "manager_a", "C": "contributor_a", "U": "rep_a", "R": "reviewer", "A": "admin"}
+OUTSIDERS = ("manager_b", "regional_reviewer_other")
+
+LOGIN = "sign-in"  # 302 to the sign-in page
+ADMIN_LOGIN = "admin sign-in"  # 302 to the admin's sign-in page
+ACCEPTED = "accepted"  # through the access checks: 200, a redirect that is not to sign in, a form error or a conflict
+ACCEPTED_CODES = {200, 204, 302, 303, 400, 409}
+Expect = int | str
+
+
+def scoped(ok: str, *, allowed: Expect = 200, denied: Expect = 403, outsider: Expect = 404) -> dict[str, Expect]:
+    """The usual shape for site A's objects: the roles in `ok` get `allowed`, other site-A viewers `denied`."""
+    expected: dict[str, Expect] = {"anonymous": LOGIN}
+    for letter, persona in LETTER.items():
+        expected[persona] = allowed if letter in ok else denied
+    expected.update(dict.fromkeys(OUTSIDERS, outsider))
+    return expected
+
+
+def everyone(code: Expect, **overrides: Expect) -> dict[str, Expect]:
+    expected: dict[str, Expect] = {"anonymous": LOGIN, **dict.fromkeys(PERSONAS[1:], code)}
+    expected.update(overrides)
+    return expected
+
+
+def not_allowed() -> dict[str, Expect]:
+    """A POST-only (or GET-only) view asked with the other method: 405 once signed in."""
+    return everyone(405)
+
+
+@dataclass
+class Objects:
+    """Site A's objects the URLs point at."""
+
+    world: object
+    code: str
+    section_code: str
+    concern: Comment
+    evidence: Evidence
+    report: Report
+
+
+@dataclass
+class Row:
+    kwargs: Callable[[Objects], dict] = field(default=lambda o: {})
+    get: dict[str, Expect] | None = None
+    post: dict[str, Expect] | None = None
+    data: Callable[[Objects], dict] = field(default=lambda o: {})
+
+
+def assessment(o: Objects) -> dict:
+    return {"pk": o.world.assessment_a.pk}
+
+
+def item(o: Objects) -> dict:
+    return {"pk": o.world.assessment_a.pk, "code": o.code}
+
+
+def concern(o: Objects) -> dict:
+    return {"pk": o.world.assessment_a.pk, "comment_id": o.concern.pk}
+
+
+def site(o: Objects) -> dict:
+    return {"code": o.world.site_a.code}
+
+
+def evidence(o: Objects) -> dict:
+    return {"pk": o.evidence.pk}
+
+
+def report(o: Objects) -> dict:
+    return {"pk": o.report.pk}
+
+
+# views that check access first and refuse other methods after: outsiders still get 404
+GET_ONLY_AFTER_ACCESS = scoped("MCURA", allowed=405, denied=405)
+REVIEWERS = everyone(403, reviewer=200, regional_reviewer_other=200, admin=200)
+
+MATRIX: dict[str, Row] = {
+    "home": Row(get=everyone(200), post=everyone(ACCEPTED)),
+    "healthz": Row(get={p: 200 for p in PERSONAS}, post={p: 405 for p in PERSONAS}),
+    "login": Row(get=everyone(302, anonymous=200), post=everyone(302, anonymous=200)),
+    "logout": Row(get={p: 405 for p in PERSONAS}, post={p: LOGIN for p in PERSONAS}),
+    "accounts:mfa": Row(get=everyone(200), post=everyone(200)),
+    "accounts:mfa_setup": Row(get=everyone(200), post=everyone(400)),
+    "accounts:mfa_verify": Row(get=everyone(302), post=everyone(302)),
+    "accounts:mfa_remove": Row(get=not_allowed(), post=everyone(302)),
+    "admin:index": Row(
+        get=everyone(ADMIN_LOGIN, anonymous=ADMIN_LOGIN, admin=200),
+        post=everyone(ADMIN_LOGIN, anonymous=ADMIN_LOGIN, admin=200),
+    ),
+    # non-staff people see the admin's "not authorised for this page" sign-in form; the admin is sent on
+    "admin:login": Row(get=everyone(200, anonymous=200, admin=302), post=everyone(200, anonymous=200)),
+    # site A's assessment and its items
+    "checklists:assessment": Row(assessment, get=scoped("MCURA"), post=not_allowed()),
+    "checklists:item": Row(item, get=scoped("MCURA"), post=scoped("MC", allowed=ACCEPTED)),
+    "checklists:evidence_add": Row(item, get=not_allowed(), post=scoped("MC", allowed=ACCEPTED)),
+    # anyone who may see the assessment sees what stands between it and review; only its manager submits
+    "checklists:submit": Row(assessment, get=scoped("MCURA"), post=scoped("M", allowed=ACCEPTED)),
+    "checklists:evidence_remove": Row(evidence, get=not_allowed(), post=scoped("MC", allowed=ACCEPTED)),
+    "checklists:evidence_download": Row(evidence, get=scoped("MCURA"), post=not_allowed()),
+    # partnership
+    "partnership:comment_create": Row(
+        item, get=scoped("MCUR"), post=scoped("MCUR", allowed=ACCEPTED), data=lambda o: {"body": "A comment."}
+    ),
+    "partnership:concern_create": Row(
+        item, get=scoped("UR"), post=scoped("UR", allowed=ACCEPTED), data=lambda o: {"body": "A concern."}
+    ),
+    "partnership:concern_answer": Row(
+        concern, get=scoped("M"), post=scoped("M", allowed=ACCEPTED), data=lambda o: {"answer": "Answered."}
+    ),
+    "partnership:concern_close": Row(concern, get=not_allowed(), post=scoped("UR", allowed=ACCEPTED)),
+    "partnership:concern_reopen": Row(concern, get=not_allowed(), post=scoped("UR", allowed=ACCEPTED)),
+    "partnership:signoff": Row(
+        lambda o: {"pk": o.world.assessment_a.pk, "section_code": o.section_code},
+        get=scoped("MCURA"),
+        post=scoped("MU", allowed=ACCEPTED),
+    ),
+    "partnership:register": Row(assessment, get=scoped("MCURA"), post=GET_ONLY_AFTER_ACCESS),
+    "partnership:review": Row(assessment, get=scoped("MCURA"), post=scoped("R", allowed=ACCEPTED)),
+    "partnership:new_round": Row(assessment, get=not_allowed(), post=scoped("MR", allowed=ACCEPTED)),
+    "partnership:concerns": Row(site, get=scoped("MCURA"), post=GET_ONLY_AFTER_ACCESS),
+    "partnership:activity": Row(site, get=scoped("MCURA"), post=GET_ONLY_AFTER_ACCESS),
+    "partnership:preferences": Row(get=everyone(200), post=everyone(ACCEPTED)),
+    # reports
+    "reports:overview": Row(get=REVIEWERS, post=not_allowed()),
+    "reports:site_checklist_xlsx": Row(site, get=scoped("MCURA"), post=not_allowed()),
+    "reports:list": Row(get=everyone(200), post=not_allowed()),
+    "reports:request_national": Row(
+        get=not_allowed(), post=everyone(403, reviewer=302, regional_reviewer_other=302, admin=302)
+    ),
+    "reports:verify": Row(get=everyone(200), post=everyone(200)),
+    # a site's reports are for those who may request them (manager, union rep, reviewer): 404 to anyone else
+    "reports:detail": Row(report, get=scoped("MUR", denied=404), post=not_allowed()),
+    "reports:retry": Row(report, get=not_allowed(), post=scoped("MUR", allowed=302, denied=404)),
+    "reports:download": Row(report, get=scoped("MUR", denied=404), post=not_allowed()),
+    "reports:request_site": Row(assessment, get=not_allowed(), post=scoped("MUR", allowed=302)),
+    "bench:floor": Row(get={p: 404 for p in PERSONAS}, post={p: 404 for p in PERSONAS}),
+}
+
+# The admin's own URLs are covered by its staff check (admin:index above is the sample; test_admin_urls_need_staff
+# checks every admin list and add page for a signed-in non-staff person). Static files are served by WhiteNoise
+# before any URL pattern.
+ADMIN_PREFIX = "admin/"
+
+
+def url_patterns(patterns=None, prefix: str = "", namespace: str | None = None):
+    """(route, name) of every URL pattern, recursively."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            ns = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name
+
+
+def test_every_url_has_a_row():
+    missing = sorted(
+        f"{name or '(unnamed)'} at /{route}"
+        for route, name in url_patterns()
+        if not route.startswith(ADMIN_PREFIX) and name not in MATRIX
+    )
+    assert not missing, "URLs without a row in tests/test_permission_matrix.py MATRIX:\n  " + "\n  ".join(missing)
+
+
+@pytest.fixture
+def objects(world, settings) -> Objects:
+    settings.PHB_MFA_ENFORCED = True
+    response = world.assessment_a.responses.select_related("item__section").first()
+    content = b"%PDF-1.4\n% evidence\n"
+    evidence = Evidence(
+        response=response,
+        kind=Evidence.Kind.FILE,
+        title="Policy",
+        original_filename="policy.pdf",
+        size=len(content),
+        content_type="application/pdf",
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=world.contributor_a,
+    )
+    evidence.file.save("policy.pdf", ContentFile(content), save=False)
+    evidence.save()
+    concern_ = Comment.objects.create(
+        response=response,
+        author=world.rep_a,
+        author_role="union_rep",
+        body="Is the policy agreed with the staff side?",
+        is_concern=True,
+        concern_state=Comment.ConcernState.OPEN,
+    )
+    report = Report(
+        kind=Report.Kind.SITE,
+        assessment=world.assessment_a,
+        site=world.site_a,
+        requested_by=world.manager_a,
+        state=Report.State.SUCCEEDED,
+        sha256="f" * 64,
+        pages=1,
+    )
+    report.file.save("site-a.pdf", ContentFile(b"%PDF-1.4\n%report\n"), save=False)
+    report.save()
+    return Objects(
+        world=world,
+        code=response.item.code,
+        section_code=response.item.section.code,
+        concern=concern_,
+        evidence=evidence,
+        report=report,
+    )
+
+
+CSRF = "matrixcsrftoken0123456789abcdefX"  # an unmasked 32-character secret is a valid token
+
+
+def client_for(persona: str, world) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    if persona != "anonymous":
+        sign_in_verified(client, getattr(world, persona))
+    client.cookies["csrftoken"] = CSRF
+    return client
+
+
+def outcome(response) -> Expect:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("admin:login")):
+            return ADMIN_LOGIN
+        if location.startswith(reverse("login")):
+            return LOGIN
+    return response.status_code
+
+
+def matches(got: Expect, expected: Expect) -> bool:
+    if expected == ACCEPTED:
+        return got in ACCEPTED_CODES
+    return got == expected
+
+
+def present_url_names() -> set[str]:
+    return {name for _route, name in url_patterns() if name}
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_persona_gets_the_expected_answer(name, objects):
+    if name not in present_url_names():
+        pytest.skip(f"{name} is not wired in this configuration")
+    row = MATRIX[name]
+    url = reverse(name, kwargs=row.kwargs(objects))
+    wrong = []
+    for persona in PERSONAS:
+        client = client_for(persona, objects.world)
+        for method, expected in (("GET", row.get), ("POST", row.post)):
+            if expected is None:
+                continue
+            with transaction.atomic():
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, {"csrfmiddlewaretoken": CSRF, **row.data(objects)})
+                transaction.set_rollback(True)  # every request starts from the same state
+            got = outcome(response)
+            if not matches(got, expected[persona]):
+                wrong.append(f"{method} {url} as {persona}: expected {expected[persona]}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_post_without_the_csrf_token_is_refused(objects):
+    client = client_for("manager_a", objects.world)
+    url = reverse("partnership:comment_create", kwargs=item(objects))
+    assert client.post(url, {"body": "No token."}).status_code == 403
+
+
+def test_admin_urls_need_staff(objects):
+    client = client_for("manager_a", objects.world)
+    checked = 0
+    for route, name in url_patterns():
+        if route.startswith(ADMIN_PREFIX) and name and name.endswith(("_changelist", "_add")):
+            response = client.get(reverse(name))
+            assert outcome(response) == ADMIN_LOGIN, f"{name}: {response.status_code}"
+            checked += 1
+    assert checked > 20

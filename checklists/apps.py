@@ -6,4 +6,4 @@ class ChecklistsConfig(AppConfig):
     verbose_name = "Readiness checklists"
 
     def ready(self) -> None:
-        from checklists import notifications  # noqa: F401 - connects the receiver that e-mails reviewers on submission
+        from checklists import partnership_receivers  # noqa: F401 - connects the audit-event receivers

@@ -15,12 +15,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 
 from checklists.models import Assessment, Comment, NotificationPreference, SignOff
-from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import Membership, PilotSite
 
 Category = NotificationPreference.Category
@@ -48,13 +45,6 @@ def notify(event: Event, object_id: int, *, actor=None) -> None:
 
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     transaction.on_commit(partial(send_notification.delay, str(event), object_id, actor_id))
-
-
-@receiver(post_save, sender=AuditEvent, dispatch_uid="notify-on-submission")
-def _notify_on_submission(sender, instance: AuditEvent, created: bool, **kwargs) -> None:
-    """Submission belongs to the checklist feature; its recorded event is what tells the reviewers."""
-    if created and instance.action == "assessment.submit" and instance.object_id.isdigit():
-        notify(Event.ASSESSMENT_SUBMITTED, int(instance.object_id), actor=instance.actor)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from checklists.models import Assessment, Comment, NotificationPreference, Respo
 from checklists.readiness import SectionReadiness, SignOffState
 from checklists.selectors import readiness_for
 from checklists.services import assessment_create
+from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_record
 from phb_readiness.sites.models import PilotSite, SiteRole
 
@@ -245,6 +246,54 @@ def signoff_management(*, assessment: Assessment, section: Section, user, role: 
         event=notifications.Event.SIGNOFF_REQUESTED,
         assessment=assessment,
     )
+
+
+def signoffs_supersede(*, response_id: int, actor=None) -> list[SignOff]:
+    """Record in the audit trail that a change to a response superseded its section's current sign-offs.
+
+    The superseded state itself is derived from the content hash (readiness.signoff_state); this only makes the
+    moment visible in the trail and the activity feed, once per management sign-off.
+    """
+    row = Response.objects.filter(pk=response_id).values("assessment_id", "item__section_id", "item__code").first()
+    if row is None:
+        return []
+    signoffs = list(
+        SignOff.objects.filter(assessment_id=row["assessment_id"], section_id=row["item__section_id"]).order_by(
+            "created_at", "id"
+        )
+    )
+    management = [s for s in signoffs if s.kind == SignOff.Kind.MANAGEMENT]
+    if not management:
+        return []
+    latest = management[-1]
+    recorded = AuditEvent.objects.filter(
+        action="signoff.superseded", object_type=SignOff._meta.label_lower, object_id=str(latest.pk)
+    )
+    if recorded.exists():
+        return []
+    assessment = Assessment.objects.select_related("site").get(pk=row["assessment_id"])
+    readiness = section_readiness(assessment, Section(pk=row["item__section_id"]))
+    if readiness.content_sha256 == latest.content_sha256:
+        return []
+    superseded = [latest] + [
+        s
+        for s in signoffs
+        if s.kind == SignOff.Kind.STAFF_SIDE
+        and (s.created_at, s.id) > (latest.created_at, latest.id)
+        and s.content_sha256 == latest.content_sha256
+    ]
+    for signoff in superseded:
+        audit_record(
+            action="signoff.superseded",
+            actor=actor,
+            obj=signoff,
+            site=assessment.site,
+            summary=f"{signoff.get_kind_display()} of {readiness.section.title} superseded by a change to "
+            f"{row['item__code']}",
+            before={"content_sha256": signoff.content_sha256},
+            after={"content_sha256": readiness.content_sha256},
+        )
+    return superseded
 
 
 def _require_awaiting_acknowledgement(readiness: SectionReadiness) -> SignOff:

@@ -134,6 +134,10 @@ def test_a_change_to_covered_content_supersedes_both_sign_offs(client, world):
     answer(first_response(a, section), world.contributor_a, narrative="Changed after signing.")
     assert state_of(a, section) == SignOffState.SUPERSEDED
     assert SignOff.objects.count() == 2  # nothing edited or deleted
+    superseded = AuditEvent.objects.filter(action="signoff.superseded")
+    assert sorted(superseded.values_list("object_id", flat=True)) == sorted(str(s.pk) for s in SignOff.objects.all())
+    answer(first_response(a, section), world.contributor_a, narrative="Changed again.")
+    assert superseded.count() == 2  # recorded once, when the change happened
 
     client.force_login(world.manager_a)
     page = client.get(reverse("partnership:register", args=[a.pk])).content.decode()
@@ -205,3 +209,14 @@ def test_the_register_lists_every_sign_off_in_a_fixed_number_of_queries(client, 
     sign_all(a, manager=world.manager_a, rep=world.rep_a, skip={first_section(a).code})
     assert queries_for_get(client, url) == few <= 15
     assert client.get(url).content.decode().count("Current</strong>") == SignOff.objects.count()
+
+
+def test_new_evidence_supersedes_the_sign_offs_too(world):
+    from checklists.services import evidence_add_link
+
+    a, section = world.assessment_a, first_section(world.assessment_a)
+    sign_section(a, section, manager=world.manager_a, rep=world.rep_a)
+    evidence_add_link(response=first_response(a, section), user=world.contributor_a, url="https://example.org/minutes")
+    assert state_of(a, section) == SignOffState.SUPERSEDED
+    event = AuditEvent.objects.filter(action="signoff.superseded").first()
+    assert event.actor == world.contributor_a and event.site == world.site_a

@@ -82,7 +82,7 @@ def test_filters_and_sort(client, world, framework):
     assert page.index(world.site_b.name) < page.index(world.site_a.name)
 
     page = client.get(overview, {"rag": "purple", "sort": "nonsense"}).content.decode()
-    assert "Choose one of the listed rag options" in page
+    assert "Choose one of the listed RAG ratings" in page
     assert world.site_a.name in page and world.site_b.name in page
 
 

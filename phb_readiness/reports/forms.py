@@ -32,8 +32,8 @@ class OverviewFilterForm(forms.Form):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", "All regions"), *[(r.code, r.name) for r in regions]]
-        for name in self.fields:
-            self.fields[name].error_messages["invalid_choice"] = f"Choose one of the listed {name} options"
+        for name, what in (("region", "regions"), ("state", "states"), ("rag", "RAG ratings"), ("sort", "orders")):
+            self.fields[name].error_messages["invalid_choice"] = f"Choose one of the listed {what}"
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True

@@ -5,6 +5,7 @@ The standard library only (http.client), so the benchmark needs nothing beyond t
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import math
 import threading
@@ -195,3 +196,35 @@ def throughput(sessions: list[Session], path: str, *, requests: int, deadline_s:
     for thread in threads:
         thread.join(deadline_s + 30)
     return Throughput(counts["completed"], counts["errors"], time.perf_counter() - started)
+
+
+def save_values(step: int, owner_id: int) -> dict[str, str]:
+    """Alternating answers, so that every save changes something."""
+    due = datetime.date.today() + datetime.timedelta(days=30 + step % 7)  # noqa: DTZ011 - any date will do
+    if step % 2:
+        return {
+            "status": "in_place",
+            "narrative": f"Agreed at the partnership forum; the signed agreement is attached (save {step}).",
+            "owner": str(owner_id),
+            "due_date": "",
+            "not_applicable_reason": "",
+        }
+    return {
+        "status": "in_progress",
+        "narrative": f"A draft goes to the partnership forum next month (save {step}).",
+        "owner": str(owner_id),
+        "due_date": due.isoformat(),
+        "not_applicable_reason": "",
+    }
+
+
+def with_answers(form: dict[str, str], answers: dict[str, str]) -> dict[str, str]:
+    """The form's own fields with the answers put in; a date split into day, month and year (GOV.UK) is split."""
+    data = {**form, **answers}
+    if "due_date_0" in form:
+        day, month, year = ("", "", "")
+        if data.get("due_date"):
+            year, month, day = data["due_date"].split("-")
+        data.update(due_date_0=day.lstrip("0"), due_date_1=month.lstrip("0"), due_date_2=year)
+        data.pop("due_date", None)
+    return data

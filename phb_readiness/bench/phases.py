@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from checklists.models import Assessment
-from phb_readiness.bench.client import form_with
+from phb_readiness.bench.client import form_with, with_answers
 from phb_readiness.bench.data import bench_data_build
 
 THROUGHPUT_CLIENTS = 10
@@ -104,28 +104,38 @@ def phase_build(*, sites: int) -> dict:
     }
 
 
-def phase_queries(*, state: dict, save_values: dict) -> dict[str, int | None]:
-    """The queries each page makes, counted in-process through the test client against the bench database."""
+def phase_queries(*, state: dict, answers: dict, cpu_requests: int) -> dict[str, dict]:
+    """The queries each page makes, counted in-process through the test client against the bench database, and
+    the CPU time of one request in this process (a figure that other load on the machine disturbs little)."""
     urls = state["urls"]
     reviewer = signed_in_client(state["reviewer"])
     manager = signed_in_client(state["manager"])
     counts: dict[str, int | None] = {}
+    cpu_ms: dict[str, float | None] = {}
     for key, client in (("overview", reviewer), ("assessment", manager), ("item", manager), ("floor", manager)):
+        counts[key] = cpu_ms[key] = None
         if urls.get(key) is None:
-            counts[key] = None
             continue
         client.get(urls[key])  # first request warms caches, as on a running server
         with CaptureQueriesContext(connection) as queries:
             response = client.get(urls[key])
-        counts[key] = statements(queries) if response.status_code == 200 else None
-    counts["save"] = None
+        if response.status_code != 200:
+            continue
+        counts[key] = statements(queries)
+        started = time.process_time()
+        for _ in range(cpu_requests):
+            client.get(urls[key])
+        cpu_ms[key] = round((time.process_time() - started) / cpu_requests * 1000, 1)
+    counts["save"] = cpu_ms["save"] = None
     if urls.get("item"):
         form = form_with(manager.get(urls["item"]).content, "base_version")
         if form is not None:
+            started = time.process_time()
             with CaptureQueriesContext(connection) as queries:
-                response = manager.post(urls["item"], {**form, **save_values})
-            counts["save"] = statements(queries) if response.status_code in (200, 302, 303) else None
-    return counts
+                response = manager.post(urls["item"], with_answers(form, answers))
+            cpu_ms["save"] = round((time.process_time() - started) * 1000, 1)
+            counts["save"] = statements(queries) if response.status_code in (302, 303) else None
+    return {"counts": counts, "cpu_ms": cpu_ms}
 
 
 def _report_row(kind: str, state: dict):

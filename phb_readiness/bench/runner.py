@@ -7,7 +7,6 @@ the query counts and the PDF renders in children again, and drops the database.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import secrets
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from phb_readiness.bench.client import Latency, Session, form_with, latency, throughput
+from phb_readiness.bench.client import Latency, Session, form_with, latency, save_values, throughput, with_answers
 
 KEYS = (
     "overview_p95_ms",
@@ -58,26 +57,6 @@ class Options:
     pdf_repeats: int = 3
     pdf: bool = True
     keep: bool = False
-
-
-def save_values(step: int, owner_id: int) -> dict[str, str]:
-    """Alternating answers, so that every save changes something."""
-    due = datetime.date.today() + datetime.timedelta(days=30 + step % 7)  # noqa: DTZ011 - any date will do
-    if step % 2:
-        return {
-            "status": "in_place",
-            "narrative": f"Agreed at the partnership forum; the signed agreement is attached (save {step}).",
-            "owner": str(owner_id),
-            "due_date": "",
-            "not_applicable_reason": "",
-        }
-    return {
-        "status": "in_progress",
-        "narrative": f"A draft goes to the partnership forum next month (save {step}).",
-        "owner": str(owner_id),
-        "due_date": due.isoformat(),
-        "not_applicable_reason": "",
-    }
 
 
 # -- the database and the environment ---------------------------------------------------------------------------
@@ -221,9 +200,9 @@ def save_latency(session: Session, path: str, *, requests: int, owner_id: int) -
         return result
     warmup = min(5, requests)
     for step in range(requests + warmup):
-        status, body, seconds = session.request("POST", path, {**form, **save_values(step, owner_id)})
+        status, body, seconds = session.request("POST", path, with_answers(form, save_values(step, owner_id)))
         refreshed = form_with(body, "base_version") if status == 200 else None
-        saved = status in (302, 303) or (status == 200 and b"govuk-error-summary" not in body)
+        saved = status in (302, 303)  # POST-redirect-GET; a page back means a form error or a conflict
         if refreshed is not None:
             form = refreshed
         elif saved:
@@ -275,7 +254,7 @@ def benchmark_run(options: Options, note: Callable[[str], None]) -> tuple[dict, 
             with gunicorn(env, workdir) as port:
                 http = measure_http(port, state, options, note)
             note("counting queries")
-            queries = run_phase(env, workdir, "queries")
+            queries = run_phase(env, workdir, "queries", "--requests", str(options.requests))
             pdfs = {}
             for kind in ("site", "national") if options.pdf else ():
                 note(f"rendering the {kind} PDF")
@@ -304,7 +283,7 @@ def assemble(http: dict, queries: dict, pdfs: dict) -> dict:
     def rps(key: str):
         return thr[key].rps if key in thr else None
 
-    counted = [v for k, v in queries.items() if k != "floor" and v is not None]
+    counted = [v for k, v in queries["counts"].items() if k != "floor" and v is not None]
     site, national = pdfs.get("site", {}), pdfs.get("national", {})
     peaks = [p["peak_mb"] for p in (site, national) if p.get("built")]
     figures = {
@@ -355,7 +334,7 @@ def table(figures: dict, details: dict) -> str:
     """The figures beside their targets, with what is behind each (p50, counts, failures)."""
     urls = details["state"]["urls"]
     lat, thr = details["http"]["latency"], details["http"]["throughput"]
-    queries, pdfs = details["queries"], details["pdfs"]
+    queries, cpu_ms, pdfs = details["queries"]["counts"], details["queries"]["cpu_ms"], details["pdfs"]
     rows: list[tuple[str, str, str, str]] = []
     for key, label, target in LATENCY_ROWS:
         built = bool(urls.get("item" if key == "save" else key))
@@ -367,7 +346,7 @@ def table(figures: dict, details: dict) -> str:
         if result and result.errors:
             notes.append(f"{result.errors} failed {result.statuses}")
         if queries.get(key) is not None:
-            notes.append(f"{queries[key]} queries")
+            notes.append(f"{queries[key]} queries, in-process CPU {cpu_ms.get(key)} ms")
         target_text = f"<= {target} ms" if target else ""
         rows.append((f"{label}: p95, 1 client", _shown(p95, " ms", built=built), target_text, " ".join(notes)))
     for key, label, target in (("assessment", "assessment overview", 100), ("floor", "floor (bare view)", None)):
@@ -395,14 +374,15 @@ def table(figures: dict, details: dict) -> str:
         rows.append(
             (
                 f"{kind} PDF",
-                _shown(seconds, " s", built=pdf.get("built", False)),
+                "skipped" if pdf.get("skipped") else _shown(seconds, " s", built=pdf.get("built", False)),
                 target_text,
                 " ".join(n for n in notes if n),
             )
         )
     peak = figures["render_peak_mb"]
     built = any(p.get("built") for p in pdfs.values())
-    rows.append(("rendering peak memory", _shown(peak, " MB", built=built), "<= 300 MB", _verdict(peak, 300)))
+    shown = "skipped" if not pdfs else _shown(peak, " MB", built=built)
+    rows.append(("rendering peak memory", shown, "<= 300 MB", _verdict(peak, 300)))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     state = details["state"]
     lines = [

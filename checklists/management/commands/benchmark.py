@@ -8,7 +8,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from phb_readiness.bench.runner import KEYS, BenchError, Options, benchmark_run, save_values, table
+from phb_readiness.bench.client import save_values
+from phb_readiness.bench.runner import KEYS, BenchError, Options, benchmark_run, table
 
 
 class Command(BaseCommand):
@@ -68,7 +69,9 @@ class Command(BaseCommand):
         if options["phase"] == "build":
             result = phases.phase_build(sites=options["sites"])
         elif options["phase"] == "queries":
-            result = phases.phase_queries(state=state, save_values=save_values(1, state["manager_id"]))
+            result = phases.phase_queries(
+                state=state, answers=save_values(1, state["manager_id"]), cpu_requests=options["requests"] // 20 or 1
+            )
         else:
             result = phases.phase_pdf(state=state, kind=options["kind"], repeats=options["pdf_repeats"])
         phases.write_result(options["out"], result)

@@ -91,7 +91,7 @@ def _concern_message(event: Event, concern: Comment) -> Message:
         verb = "raised" if event == Event.CONCERN_RAISED else "reopened"
         return Message(
             subject=f"Concern {verb} on {where}",
-            body=f"{name_of(concern.author)} ({concern.get_author_role_display()}) {verb} a concern on {item.code}, "
+            body=f"{name_of(concern.author)}, {concern.get_author_role_display()}, {verb} a concern on {item.code}, "
             f"“{item.question}”:\n\n{concern.body}\n\nPlease answer it: {link}\n",
             recipients=site_people(site, Membership.Role.MANAGER),
         )

@@ -134,3 +134,11 @@ def test_a_new_round_needs_an_unused_name_and_an_accepted_source(client, world, 
     client.force_login(world.rep_a)
     assert client.post(url, {"round_label": "Other"}).status_code == 403
     assert Assessment.objects.filter(site=world.site_a).count() == 1
+
+
+def test_the_review_page_runs_a_fixed_number_of_queries(client, world, submitted):
+    from tests.partnership_support import queries_for_get
+
+    client.force_login(world.reviewer)
+    few = queries_for_get(client, review_url(world.assessment_b))
+    assert queries_for_get(client, review_url(submitted)) == few <= 15

@@ -220,3 +220,16 @@ def test_new_evidence_supersedes_the_sign_offs_too(world):
     assert state_of(a, section) == SignOffState.SUPERSEDED
     event = AuditEvent.objects.filter(action="signoff.superseded").first()
     assert event.actor == world.contributor_a and event.site == world.site_a
+
+
+def test_the_sign_off_page_runs_a_fixed_number_of_queries(client, world):
+    a, section = world.assessment_a, first_section(world.assessment_a)
+    client.force_login(world.rep_a)
+    few = queries_for_get(client, signoff_url(a, section))
+    for _ in range(3):
+        sign_section(a, section, manager=world.manager_a, rep=world.rep_a)
+        answer(first_response(a, section), world.manager_a, narrative=f"Version {SignOff.objects.count()}")
+    partnership.comment_create(
+        response=first_response(a, section), user=world.rep_a, role=SiteRole.UNION_REP, body="Hm", is_concern=True
+    )
+    assert queries_for_get(client, signoff_url(a, section)) == few <= 16

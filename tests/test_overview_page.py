@@ -99,3 +99,11 @@ def test_overview_queries_do_not_grow_with_the_sites(client, world, framework, d
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(reverse("reports:overview")).content.decode()
     assert "SITE-L9 London Trust" in page
+
+
+def test_pdf_buttons_only_for_those_who_may_ask_for_site_reports(client, world):
+    button = reverse("reports:request_site", args=[world.assessment_a.pk])
+    client.force_login(world.reviewer)
+    assert button in client.get(reverse("reports:overview")).content.decode()
+    client.force_login(world.admin)
+    assert button not in client.get(reverse("reports:overview")).content.decode()

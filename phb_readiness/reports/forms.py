@@ -54,6 +54,9 @@ class OverviewFilterForm(forms.Form):
         return {name: data.get(name) or "" for name in ("region", "state", "rag", "sort")}
 
 
+VERIFY_MAX_BYTES = 100 * 1024 * 1024
+
+
 class VerifyForm(forms.Form):
     file = forms.FileField(
         label="Upload the PDF",
@@ -70,6 +73,10 @@ class VerifyForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload.size > VERIFY_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than any report this service issues ({VERIFY_MAX_BYTES // 1024 // 1024} MB)"
+            )
         upload.seek(0)
         if upload.read(5) != b"%PDF-":
             raise forms.ValidationError("The file is not a PDF: choose the report as it was downloaded")

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from checklists.access import Need, get_assessment_for
+from checklists.access import Need, can, get_assessment_for
 from checklists.readiness import RAG_RULE
 from phb_readiness.reports.exports import csv_response, xlsx_response
 from phb_readiness.reports.forms import OverviewFilterForm, VerifyForm
@@ -37,7 +37,7 @@ from phb_readiness.reports.services import (
     report_retry,
     report_sweep_stale,
 )
-from phb_readiness.sites.models import PilotSite
+from phb_readiness.sites.models import PilotSite, SiteRole, reviewer_scope_of
 
 
 def _require_reviewer(user) -> None:
@@ -79,6 +79,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "scope_region": national_scope_region(request.user),
             "rag_rule": RAG_RULE,
+            # Administrators see the overview but, by the access table, do not ask for site reports.
+            "may_request_site": can(SiteRole.REVIEWER, Need.REQUEST_REPORT) and reviewer_scope_of(request.user),
         },
     )
 

@@ -26,6 +26,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("PHB_CHROMIUM", "/usr/bin/chromium")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """CI also runs the suite with DJANGO_DEBUG=0, over plain HTTP: no redirect to HTTPS and no HSTS, set before the
+    live server builds its middleware (tests/test_headers.py checks both in a production-configured process)."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     """MD5 hashing for speed, in-memory mail, eager tasks that raise, private files in a temp dir, no MFA gate."""
@@ -41,10 +51,6 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     # Two-step verification is switched on by the tests that are about it (tests/test_mfa*.py, the permission matrix).
     settings.PHB_MFA_ENFORCED = False
-    # CI also runs the suite with DJANGO_DEBUG=0, over plain HTTP (tests/test_headers.py checks HTTPS redirect and
-    # HSTS in a production-configured process).
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SECURE_HSTS_SECONDS = 0  # Chromium would remember HSTS for localhost across the browser journeys
 
 
 @pytest.fixture

@@ -1,33 +1,18 @@
 """`manage.py verify_audit` finds the first broken link when a row is changed or removed behind the app's back."""
 
-from contextlib import contextmanager
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import _hashed_fields, audit_record, event_hash
+from tests.audit_support import audit_triggers_off
 
 pytestmark = pytest.mark.django_db
 
 
-@contextmanager
-def triggers_off():
-    """On PostgreSQL the append-only trigger must be lifted to tamper at all, as a database superuser could:
-    SET LOCAL lasts only until the test's transaction is rolled back."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = origin")
-
-
 def raw_sql(sql: str, params: list) -> None:
-    with triggers_off(), connection.cursor() as cursor:
+    with audit_triggers_off(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 

@@ -57,13 +57,9 @@ def audit_record(
     after: dict | None = None,
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").only("hash").first()
-        actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
-        event = AuditEvent(
+    actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
+    return audit_append(
+        AuditEvent(
             created_at=timezone.now(),
             actor=actor if actor_ok else None,
             actor_label=actor.get_username() if actor_ok else (getattr(actor, "username", "") or "system"),
@@ -74,10 +70,27 @@ def audit_record(
             summary=summary[:300],
             before=_canonical(before),
             after=_canonical(after),
-            prev_hash=last.hash if last else GENESIS,
         )
+    )
+
+
+def audit_append(event: AuditEvent, *, replay: bool = False) -> AuditEvent:
+    """Link a prepared event to the end of the chain and save it.
+
+    `replay` is for restoring a site's archived events: they are history, so they are inserted without post_save
+    signals (which would notify people again or react to changes long past).
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-id").only("hash").first()
+        event.prev_hash = last.hash if last else GENESIS
         event.hash = event_hash(prev_hash=event.prev_hash, fields=_hashed_fields(event))
-        event.save(force_insert=True)
+        if replay:
+            AuditEvent.objects.bulk_create([event])
+        else:
+            event.save(force_insert=True)
         return event
 
 

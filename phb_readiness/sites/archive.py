@@ -1,0 +1,340 @@
+"""A complete archive of one pilot site, and its restoration into a database that does not hold the site.
+
+The archive is a zip file:
+
+- `manifest.json`: format, version, site code, when, counts, and the SHA-256 of `data.json` and of every file;
+- `data.json`: the site's region, the site, the people it refers to (by username), its memberships, the framework
+  versions its assessments use (a full copy), assessments, responses, evidence metadata, comments and concerns,
+  sign-offs, report metadata, site visits and every audit event of the site;
+- `files/<sha256>`: each evidence file and report PDF, named by its SHA-256.
+
+Rows refer to each other by their ids in the source database; people by username; framework sections and items
+by code. Restoring creates new ids. Audit events are appended to the target's hash chain with their original
+time, actor and content (the archive keeps their original hashes), after an `site.import` event naming the archive.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from checklists.models import Assessment, Comment, Evidence, Framework, Item, Response, Section, SignOff, SiteVisit
+from phb_readiness.audit.models import AuditEvent
+from phb_readiness.audit.services import audit_append, audit_record
+from phb_readiness.reports.models import Report
+from phb_readiness.sites.models import Membership, PilotSite, Region
+
+FORMAT = "phb-readiness-site-archive"
+VERSION = 1
+USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
+
+# Site data in the order it is restored (each refers only to what comes before it, or to itself).
+SITE_MODELS: list[tuple[str, type[models.Model]]] = [
+    ("memberships", Membership),
+    ("assessments", Assessment),
+    ("responses", Response),
+    ("evidence", Evidence),
+    ("comments", Comment),
+    ("signoffs", SignOff),
+    ("reports", Report),
+    ("site_visits", SiteVisit),
+]
+# Fields whose stored value the model would overwrite on save (auto_now / auto_now_add): set again after insert.
+AUTO_TIMES = {Assessment: ["updated_at"], Membership: ["created_at"]}
+
+
+class ArchiveError(Exception):
+    pass
+
+
+class _Encoder(DjangoJSONEncoder):
+    """Times to the microsecond (DjangoJSONEncoder would cut them to milliseconds)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _row(obj: models.Model, files: dict[str, bytes]) -> dict[str, Any]:
+    """A model row as JSON: people by username, files by the SHA-256 of their content, other links by id."""
+    user_model = get_user_model()
+    row: dict[str, Any] = {}
+    for f in obj._meta.concrete_fields:
+        if f.is_relation:
+            target_id = getattr(obj, f.attname)
+            if f.related_model is user_model:
+                row[f.name] = getattr(obj, f.name).get_username() if target_id is not None else None
+            else:
+                row[f.name] = target_id
+        elif isinstance(f, models.FileField):
+            stored = getattr(obj, f.name)
+            if stored:
+                with stored.open("rb") as handle:
+                    content = handle.read()
+                digest = _sha256(content)
+                files[digest] = content
+                row[f.name] = {"sha256": digest, "name": Path(stored.name).name}
+            else:
+                row[f.name] = None
+        else:
+            row[f.name] = f.value_from_object(obj)
+    return row
+
+
+def _fields(obj: models.Model, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {f.name: f.value_from_object(obj) for f in obj._meta.concrete_fields if f.name not in without}
+
+
+def _framework_copy(framework: Framework) -> dict[str, Any]:
+    sections = [
+        {
+            **_fields(section, without=("framework",)),
+            "items": [_fields(i, without=("section",)) for i in section.items.all()],
+        }
+        for section in framework.sections.prefetch_related("items")
+    ]
+    return {**_fields(framework), "sections": sections}
+
+
+def site_data(site: PilotSite) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Everything of one site as JSON-ready data, and the files it refers to by SHA-256."""
+    files: dict[str, bytes] = {}
+    querysets = {
+        "memberships": Membership.objects.filter(site=site),
+        "assessments": Assessment.objects.filter(site=site),
+        "responses": Response.objects.filter(assessment__site=site),
+        "evidence": Evidence.objects.filter(response__assessment__site=site),
+        "comments": Comment.objects.filter(response__assessment__site=site),
+        "signoffs": SignOff.objects.filter(assessment__site=site),
+        "reports": Report.objects.filter(site=site),
+        "site_visits": SiteVisit.objects.filter(site=site),
+    }
+    data: dict[str, Any] = {
+        "region": {"code": site.region.code, "name": site.region.name},
+        "site": _row(site, files),
+    }
+    for key, queryset in querysets.items():
+        data[key] = [_row(obj, files) for obj in queryset.order_by("id")]
+    events = AuditEvent.objects.filter(site=site).order_by("id")
+    data["audit_events"] = [_row(event, files) for event in events]
+
+    user_model = get_user_model()
+    usernames = {
+        value
+        for key in [*querysets, "audit_events"]
+        for row in data[key]
+        for name, value in row.items()
+        if value and _is_user_field(key, name)
+    }
+    users = user_model.objects.filter(username__in=usernames).order_by("username")
+    data["users"] = [{name: getattr(user, name) for name in USER_FIELDS} for user in users]
+    frameworks = Framework.objects.filter(assessments__site=site).distinct().order_by("id")
+    data["frameworks"] = [_framework_copy(framework) for framework in frameworks]
+    return data, files
+
+
+def _model_for(key: str) -> type[models.Model]:
+    return AuditEvent if key == "audit_events" else dict(SITE_MODELS)[key]
+
+
+def _is_user_field(key: str, name: str) -> bool:
+    f = _model_for(key)._meta.get_field(name)
+    return f.is_relation and f.related_model is get_user_model()
+
+
+def site_export(*, site: PilotSite, path: Path, user=None) -> dict[str, int]:
+    """Write the site's archive to `path`; returns the number of rows of each kind."""
+    data, files = site_data(site)
+    payload = json.dumps(data, cls=_Encoder, indent=1, sort_keys=True, ensure_ascii=False).encode()
+    counts = {key: len(data[key]) for key in ["users", "frameworks", *dict(SITE_MODELS), "audit_events"]}
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "site": site.code,
+        "exported_at": timezone.now().isoformat(),
+        "counts": counts,
+        "data_sha256": _sha256(payload),
+        "files": {f"files/{digest}": digest for digest in sorted(files)},
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
+        archive.writestr("data.json", payload)
+        for digest, content in sorted(files.items()):
+            archive.writestr(f"files/{digest}", content)
+    audit_record(
+        action="site.export",
+        actor=user,
+        obj=site,
+        site=site,
+        summary=f"Site archive written ({sum(counts.values())} rows, {len(files)} files)",
+        after={"archive_sha256": _sha256(Path(path).read_bytes()), "counts": counts},
+    )
+    return counts
+
+
+@dataclass
+class _Restore:
+    """Maps from ids in the archive to the rows created here."""
+
+    users: dict[str, Any] = field(default_factory=dict)
+    ids: dict[type[models.Model], dict[int, int]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def new_id(self, model: type[models.Model], old: int | None) -> int | None:
+        if old is None:
+            return None
+        try:
+            return self.ids[model][old]
+        except KeyError as exc:
+            raise ArchiveError(f"The archive refers to {model._meta.label} {old}, which it does not contain.") from exc
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]]:
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+            raise ArchiveError("This is not a PHB Readiness site archive of a version this service can read.")
+        payload = archive.read("data.json")
+        if _sha256(payload) != manifest["data_sha256"]:
+            raise ArchiveError("data.json does not match the SHA-256 in the manifest: the archive was altered.")
+        files = {}
+        for member, digest in manifest["files"].items():
+            content = archive.read(member)
+            if _sha256(content) != digest:
+                raise ArchiveError(f"{member} does not match its SHA-256: the archive was altered.")
+            files[digest] = content
+    return manifest, json.loads(payload), files
+
+
+def _restore_users(data: dict[str, Any], state: _Restore) -> None:
+    """People are matched by username; those missing are created without a usable password."""
+    user_model = get_user_model()
+    for row in data["users"]:
+        user = user_model.objects.filter(username=row["username"]).first()
+        if user is None:
+            user = user_model(**row)
+            user.set_unusable_password()
+            user.save()
+        state.users[row["username"]] = user
+
+
+def _restore_frameworks(data: dict[str, Any], state: _Restore) -> None:
+    """A framework version already loaded here is used as it is (its content must match); otherwise the copy."""
+    for model in (Framework, Section, Item):
+        state.ids[model] = {}
+    for copy in data["frameworks"]:
+        framework = Framework.objects.filter(slug=copy["slug"], version=copy["version"]).first()
+        if framework is None:
+            framework = Framework.objects.create(**_without(copy, "id", "sections", "loaded_at"))
+            for section_copy in copy["sections"]:
+                section = Section.objects.create(framework=framework, **_without(section_copy, "id", "items"))
+                Item.objects.bulk_create(Item(section=section, **_without(i, "id")) for i in section_copy["items"])
+        elif framework.content_sha256 != copy["content_sha256"]:
+            raise ArchiveError(f"Framework {copy['slug']} version {copy['version']} here differs from the archive's.")
+        state.ids[Framework][copy["id"]] = framework.pk
+        sections = {section.code: section.pk for section in framework.sections.all()}
+        items = {
+            (i.section.code, i.code): i.pk
+            for i in Item.objects.filter(section__framework=framework).select_related("section")
+        }
+        for section_copy in copy["sections"]:
+            state.ids[Section][section_copy["id"]] = sections[section_copy["code"]]
+            for item_copy in section_copy["items"]:
+                state.ids[Item][item_copy["id"]] = items[(section_copy["code"], item_copy["code"])]
+
+
+def _without(row: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in names}
+
+
+def _instance(model: type[models.Model], row: dict[str, Any], state: _Restore) -> models.Model:
+    """An unsaved row rebuilt from the archive, its links pointing at the rows restored here."""
+    obj = model()
+    for f in model._meta.concrete_fields:
+        if f.primary_key or isinstance(f, models.FileField):
+            continue
+        value = row.get(f.name)
+        if f.is_relation and f.related_model is get_user_model():
+            setattr(obj, f.attname, state.users[value].pk if value else None)
+        elif f.is_relation:
+            setattr(obj, f.attname, state.new_id(f.related_model, value))
+        else:
+            setattr(obj, f.attname, f.to_python(value) if not isinstance(f, models.JSONField) else value)
+    return obj
+
+
+def _attach_files(obj: models.Model, row: dict[str, Any], state: _Restore) -> None:
+    for f in obj._meta.concrete_fields:
+        if isinstance(f, models.FileField) and row.get(f.name):
+            stored = row[f.name]
+            getattr(obj, f.name).save(stored["name"], ContentFile(state.files[stored["sha256"]]), save=False)
+
+
+def _restore_rows(model: type[models.Model], rows: list[dict[str, Any]], state: _Restore) -> None:
+    ids = state.ids.setdefault(model, {})
+    self_links = [f for f in model._meta.concrete_fields if f.is_relation and f.related_model is model]
+    for row in rows:
+        pending = {f.attname: row[f.name] for f in self_links if row.get(f.name) is not None}
+        obj = _instance(model, {**row, **{f.name: None for f in self_links}}, state)
+        _attach_files(obj, row, state)
+        obj.save(force_insert=True)
+        ids[row["id"]] = obj.pk
+        auto = {name: model._meta.get_field(name).to_python(row[name]) for name in AUTO_TIMES.get(model, [])}
+        links = {name: state.new_id(model, old) for name, old in pending.items()}
+        if auto or links:
+            model.objects.filter(pk=obj.pk).update(**auto, **links)
+
+
+def _restore_audit(rows: list[dict[str, Any]], state: _Restore, site: PilotSite) -> None:
+    """The site's events, appended to this database's chain in their original order, time and content."""
+    by_label = {model._meta.label_lower: model for model in state.ids}
+    for row in rows:
+        event = _instance(AuditEvent, _without(row, "prev_hash", "hash"), state)
+        event.site_id = site.pk
+        target = by_label.get(row["object_type"])
+        if target is not None and row["object_id"].isdigit():
+            event.object_id = str(state.ids[target].get(int(row["object_id"]), row["object_id"]))
+        audit_append(event, replay=True)
+
+
+@transaction.atomic
+def site_import(*, path: Path, user=None) -> PilotSite:
+    """Restore a site archive into this database, which must not already hold the site."""
+    manifest, data, files = _read(path)
+    if PilotSite.objects.filter(code=data["site"]["code"]).exists():
+        raise ArchiveError(f"Site {data['site']['code']} already exists here: restore into a database without it.")
+    state = _Restore(files=files)
+    _restore_users(data, state)
+    _restore_frameworks(data, state)
+    region, _ = Region.objects.get_or_create(code=data["region"]["code"], defaults={"name": data["region"]["name"]})
+    state.ids[Region] = {data["site"]["region"]: region.pk}
+    _restore_rows(PilotSite, [data["site"]], state)
+    site = PilotSite.objects.get(pk=state.ids[PilotSite][data["site"]["id"]])
+    for key, model in SITE_MODELS:
+        _restore_rows(model, data[key], state)
+    audit_record(
+        action="site.import",
+        actor=user,
+        obj=site,
+        site=site,
+        summary=f"Site restored from an archive written {manifest['exported_at']}",
+        after={"archive_sha256": _sha256(Path(path).read_bytes()), "counts": manifest["counts"]},
+    )
+    _restore_audit(data["audit_events"], state, site)
+    return site

@@ -344,7 +344,7 @@ def bench_data_build(*, sites: int, seed: int = 2009) -> BenchData:
                 body=rng.choice(COMMENTS).format(date=when.strftime("%d %B %Y"), n=rng.randint(2, 9)),
                 created_at=when,
             )
-            if role == SiteRole.UNION_REP and rng.random() < 0.3:
+            if role == SiteRole.UNION_REP and rng.random() < 0.1:
                 state = Comment.ConcernState.CLOSED if settled else rng.choice(list(Comment.ConcernState))
                 comment.body = rng.choice(CONCERNS)
                 comment.is_concern = True

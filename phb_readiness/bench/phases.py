@@ -203,8 +203,8 @@ def phase_pdf(*, state: dict, kind: str, repeats: int) -> dict:
         return {"built": True, "error": error[:300], "peak_mb": round(peak_kb / 1024, 1)}
     return {
         "built": True,
-        "seconds": round(sorted(app_times)[len(app_times) // 2], 3),
-        "floor_seconds": round(sorted(floor_times)[len(floor_times) // 2], 3),
+        "seconds": round(min(app_times), 3),
+        "floor_seconds": round(min(floor_times), 3),
         "pages": pages,
         "peak_mb": round(peak_kb / 1024, 1),
     }

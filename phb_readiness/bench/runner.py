@@ -241,6 +241,7 @@ def measure_http(port: int, state: dict, options: Options, note: Callable[[str],
 def benchmark_run(options: Options, note: Callable[[str], None]) -> tuple[dict, dict]:
     """The whole run; returns (the JSON figures, details for the table)."""
     workdir = Path(tempfile.mkdtemp(prefix="phb-bench-"))
+    load_before = os.getloadavg()[0]
     try:
         with bench_database(workdir, options.keep) as database_url:
             env = bench_env(workdir, database_url)
@@ -270,6 +271,7 @@ def benchmark_run(options: Options, note: Callable[[str], None]) -> tuple[dict, 
         "queries": queries,
         "pdfs": pdfs,
         "seconds": round(setup_s, 1),
+        "machine": f"{os.cpu_count()} CPUs, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after",
         "workdir": str(workdir) if options.keep else None,
     }
 
@@ -387,7 +389,7 @@ def table(figures: dict, details: dict) -> str:
     state = details["state"]
     lines = [
         f"PHB Readiness benchmark: {state['sites']} sites on {details['vendor']} ({state['counts']}), "
-        f"built in {state['build_s']} s",
+        f"built in {state['build_s']} s; {details['machine']}",
         "",
     ]
     lines += [

@@ -25,7 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--throughput-requests", type=int, default=1000, help="Requests shared by the 10 clients (default 1000)."
         )
-        parser.add_argument("--pdf-repeats", type=int, default=3, help="Renders of each PDF; the median counts.")
+        parser.add_argument(
+            "--pdf-repeats",
+            type=int,
+            default=3,
+            help="Renders of each PDF, interleaved with the floor; the fastest of each counts.",
+        )
         parser.add_argument("--no-pdf", action="store_true", help="Skip the PDF renders (their figures are null).")
         parser.add_argument("--keep", action="store_true", help="Keep the bench database and files to look at.")
         # Internal: the parts that run inside the bench environment, started by the command itself.

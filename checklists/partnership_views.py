@@ -142,6 +142,21 @@ def site_concerns(request: HttpRequest, code: str) -> HttpResponse:
 # --- sign-off --------------------------------------------------------------------------------------------------
 
 
+SIGNOFF_ACTIONS = {
+    "sign": (
+        Need.MANAGE,
+        services.signoff_management,
+        "{section} signed off for management. The staff side has been asked to acknowledge.",
+    ),
+    "acknowledge": (Need.ACKNOWLEDGE, services.signoff_acknowledge, "{section} acknowledged for the staff side."),
+    "decline": (
+        Need.ACKNOWLEDGE,
+        services.signoff_decline,
+        "Acknowledgement declined. Your reason is now an open concern on the item you chose.",
+    ),
+}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
@@ -153,34 +168,23 @@ def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
         raise PermissionDenied(f"Your role ({role.label}) cannot sign off sections.")
     action = request.POST.get("action") if request.method == "POST" else None
     data = request.POST if request.method == "POST" else None
-    sign_form = ManagementSignOffForm(data if action == "sign" else None)
-    ack_form = AcknowledgeForm(data if action == "acknowledge" else None)
-    decline_form = DeclineForm(data if action == "decline" else None, responses=readiness.responses)
-    if action:
-        if not can(role, Need.MANAGE if action == "sign" else Need.ACKNOWLEDGE):
+    forms = {
+        "sign": ManagementSignOffForm(data if action == "sign" else None),
+        "acknowledge": AcknowledgeForm(data if action == "acknowledge" else None),
+        "decline": DeclineForm(data if action == "decline" else None, responses=readiness.responses),
+    }
+    if action in SIGNOFF_ACTIONS:
+        need, change, done = SIGNOFF_ACTIONS[action]
+        if not can(role, need):
             raise PermissionDenied(f"Your role ({role.label}) cannot do this.")
-        form = {"sign": sign_form, "acknowledge": ack_form, "decline": decline_form}.get(action)
-        if form is not None and form.is_valid():
+        form = forms[action]
+        if form.is_valid():
             try:
-                if action == "sign":
-                    services.signoff_management(
-                        assessment=assessment, section=section, user=request.user, role=role, **form.cleaned_data
-                    )
-                    done = f"{section.title} signed off for management. The staff side has been asked to acknowledge."
-                elif action == "acknowledge":
-                    services.signoff_acknowledge(
-                        assessment=assessment, section=section, user=request.user, role=role, **form.cleaned_data
-                    )
-                    done = f"{section.title} acknowledged for the staff side."
-                else:
-                    services.signoff_decline(
-                        assessment=assessment, section=section, user=request.user, role=role, **form.cleaned_data
-                    )
-                    done = "Acknowledgement declined. Your reason is now an open concern on the item you chose."
+                change(assessment=assessment, section=section, user=request.user, role=role, **form.cleaned_data)
             except PartnershipError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, done)
+                messages.success(request, done.format(section=section.title))
                 return redirect("partnership:signoff", pk=assessment.pk, section_code=section.code)
         readiness = services.section_readiness(assessment, section)
     history = (
@@ -196,10 +200,9 @@ def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
             "role": role,
             "section": readiness,
             "history": list(history),
-            "sign_form": sign_form,
-            "ack_form": ack_form,
-            "decline_form": decline_form,
-            "States": SignOffState,
+            "sign_form": forms["sign"],
+            "ack_form": forms["acknowledge"],
+            "decline_form": forms["decline"],
             "can_sign": can(role, Need.MANAGE)
             and assessment.is_editable
             and readiness.signoff in (SignOffState.NONE, SignOffState.SUPERSEDED),

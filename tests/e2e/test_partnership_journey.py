@@ -180,3 +180,56 @@ def test_rep_and_manager_in_partnership_through_review(live_server, signed_in_co
     expect(rep.locator("#activity")).to_contain_text("Accepted")
     snap(rep, "rep-activity")
     assert errors == []
+
+
+def blocking(violations: list[dict]) -> list[str]:
+    """Serious and critical findings, less GOV.UK's deliberate aria-expanded on revealing radios (#979)."""
+    return [
+        f"{v['id']} ({v['impact']}) at {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in {"serious", "critical"}
+        and not (v["id"] == "aria-allowed-attr" and all("govuk-radios__input" in n["html"] for n in v["nodes"]))
+    ]
+
+
+def test_partnership_pages_pass_axe(live_server, signed_in_context, demo, screenshot_dir):
+    """axe-core on each partnership page as the person who uses it; serious or critical findings fail."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from checklists import partnership
+    from phb_readiness.sites.models import SiteRole
+
+    a, section = demo["assessment"], demo["section"]
+    first = a.responses.filter(item__section=section).select_related("item").order_by("item__position").first()
+    partnership.comment_create(
+        response=first, user=demo["rep"], role=SiteRole.UNION_REP, body="See https://example.org", is_concern=True
+    )
+    pages = {
+        "rep": [
+            f"/assessments/{a.pk}/items/{first.item.code}/",
+            f"/sites/{a.site.code}/concerns/",
+            f"/sites/{a.site.code}/activity/",
+            f"/assessments/{a.pk}/sections/DEL/signoff/",
+        ],
+        "manager": [
+            f"/assessments/{a.pk}/items/{first.item.code}/",
+            f"/assessments/{a.pk}/sections/{section.code}/signoff/",
+            f"/assessments/{a.pk}/signoffs/",
+            f"/assessments/{a.pk}/review/",
+            "/account/notifications/",
+        ],
+    }
+    found = []
+    for who, paths in pages.items():
+        page = signed_in_context(demo[who]).new_page()
+        for path in paths:
+            page.goto(live_server.url + path)
+            found += [f"{who} {path}: {v}" for v in blocking(Axe().run(page).response["violations"])]
+        # A form error page, reached without JavaScript's help.
+        if who == "rep":
+            page.goto(f"{live_server.url}/assessments/{a.pk}/items/{first.item.code}/")
+            page.get_by_role("button", name="Raise concern").click()
+            page.get_by_text("There is a problem").wait_for()
+            page.screenshot(path=screenshot_dir / "partnership-axe-concern-error.png", full_page=True)
+            found += [f"concern error page: {v}" for v in blocking(Axe().run(page).response["violations"])]
+    assert found == []

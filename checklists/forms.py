@@ -22,6 +22,12 @@ STATUS_HINTS = {
 }
 
 
+class RevealingChoice(ConditionalQuestion):
+    """A radio choice that may reveal fields, without an aria-controls that points at nothing."""
+
+    template = "checklists/crispy/conditional_question.html"
+
+
 class ResponseForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
@@ -75,7 +81,7 @@ class ResponseForm(forms.Form):
         self.helper.legend_size = Size.MEDIUM
         self.helper.label_size = Size.SMALL
         statuses = [
-            ConditionalQuestion(label, "not_applicable_reason") if value == Response.Status.NOT_APPLICABLE else label
+            RevealingChoice(label, *(["not_applicable_reason"] if value == Response.Status.NOT_APPLICABLE else []))
             for value, label in Response.Status.choices
         ]
         self.helper.layout = Layout(

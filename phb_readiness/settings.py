@@ -205,7 +205,7 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 SERVICE_NAME = "PHB Readiness"
 # Where people reach the service, for the links in e-mails (sent by workers, outside any request).
-PHB_BASE_URL = env("PHB_BASE_URL", "http://127.0.0.1:8000")
+PHB_BASE_URL = env("PHB_BASE_URL") or "http://127.0.0.1:8000"
 
 # Sessions end after 30 idle minutes (refreshed on every request) and never outlive a browser session.
 SESSION_COOKIE_AGE = 30 * 60

@@ -369,7 +369,10 @@ def table(figures: dict, details: dict) -> str:
         ratio = round(seconds / floor_s, 2) if seconds and floor_s else None
         notes = [_verdict(ratio, 1.25), _verdict(seconds, limit)]
         if floor_s:
-            notes.append(f"floor {floor_s} s, x{ratio}, {pdf.get('pages')} pages")
+            cpu_ratio = (
+                round(pdf["cpu_seconds"] / pdf["floor_cpu_seconds"], 2) if pdf.get("floor_cpu_seconds") else None
+            )
+            notes.append(f"floor {floor_s} s, x{ratio} (CPU time x{cpu_ratio}), {pdf.get('pages')} pages")
         if pdf.get("error"):
             notes.append(pdf["error"])
         target_text = "<= 1.25x floor" + (f", <= {limit:g} s" if limit else "")

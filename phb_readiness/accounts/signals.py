@@ -6,13 +6,14 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phb_readiness.accounts.auth import MFA_ON_SESSION_KEY, client_ip
 from phb_readiness.accounts.sessions import session_started, sessions_end_for
 from phb_readiness.audit.services import audit_record
+from phb_readiness.sites.models import Membership, ReviewerScope
 
 
 def _where(request) -> dict:
@@ -55,8 +56,30 @@ def on_locked_out(sender, request, username=None, ip_address=None, **kwargs) -> 
     )
 
 
+PRIVILEGES = ("is_active", "is_staff", "is_superuser")
+
+
+def _privileges(user) -> dict:
+    return {name: getattr(user, name) for name in PRIVILEGES}
+
+
+@receiver(pre_save, sender=get_user_model(), dispatch_uid="phb_user_before")
+def before_user_saved(sender, instance, **kwargs) -> None:
+    old = sender.objects.filter(pk=instance.pk).values(*PRIVILEGES).first() if instance.pk else None
+    instance._phb_privileges_before = old
+
+
 @receiver(post_save, sender=get_user_model(), dispatch_uid="phb_end_sessions_of_disabled")
 def on_user_saved(sender, instance, created, **kwargs) -> None:
+    before = getattr(instance, "_phb_privileges_before", None)
+    if not created and before is not None and before != _privileges(instance):
+        audit_record(
+            action="user.privileges",
+            obj=instance,
+            summary=f"Account {instance.get_username()}: active, staff or administrator status changed",
+            before=before,
+            after=_privileges(instance),
+        )
     if created or instance.is_active:
         return
     ended = sessions_end_for(user=instance)
@@ -67,3 +90,58 @@ def on_user_saved(sender, instance, created, **kwargs) -> None:
             summary=f"Account disabled: {ended} session(s) of {instance.get_username()} ended",
             after={"sessions_ended": ended},
         )
+
+
+# Who holds which role is itself sensitive (union membership is special-category data): every grant, change and
+# removal is in the trail. The admin's own log (LogEntry) says which administrator made it.
+
+
+def _membership(m: Membership) -> dict:
+    return {"username": m.user.get_username(), "role": m.role}
+
+
+def _scope(s: ReviewerScope) -> dict:
+    return {"username": s.user.get_username(), "region": s.region.code if s.region_id else None}
+
+
+def _stash_before(sender, instance, describe) -> None:
+    old = sender.objects.filter(pk=instance.pk).select_related("user").first() if instance.pk else None
+    instance._phb_before = describe(old) if old is not None else None
+
+
+def _record_save(instance, created: bool, describe, noun: str, site=None) -> None:
+    before, after = getattr(instance, "_phb_before", None), describe(instance)
+    if not created and before == after:
+        return
+    action = f"{noun}.grant" if created or before is None else f"{noun}.change"
+    audit_record(action=action, obj=instance, site=site, summary=f"{noun} {after}", before=before, after=after)
+
+
+@receiver(pre_save, sender=Membership, dispatch_uid="phb_membership_before")
+def before_membership_saved(sender, instance, **kwargs) -> None:
+    _stash_before(sender, instance, _membership)
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="phb_membership_saved")
+def on_membership_saved(sender, instance, created, **kwargs) -> None:
+    _record_save(instance, created, _membership, "membership", site=instance.site)
+
+
+@receiver(post_delete, sender=Membership, dispatch_uid="phb_membership_removed")
+def on_membership_removed(sender, instance, **kwargs) -> None:
+    audit_record(action="membership.remove", obj=instance, site=instance.site, before=_membership(instance))
+
+
+@receiver(pre_save, sender=ReviewerScope, dispatch_uid="phb_scope_before")
+def before_scope_saved(sender, instance, **kwargs) -> None:
+    _stash_before(sender, instance, _scope)
+
+
+@receiver(post_save, sender=ReviewerScope, dispatch_uid="phb_scope_saved")
+def on_scope_saved(sender, instance, created, **kwargs) -> None:
+    _record_save(instance, created, _scope, "reviewer_scope")
+
+
+@receiver(post_delete, sender=ReviewerScope, dispatch_uid="phb_scope_removed")
+def on_scope_removed(sender, instance, **kwargs) -> None:
+    audit_record(action="reviewer_scope.remove", obj=instance, before=_scope(instance))

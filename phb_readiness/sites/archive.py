@@ -293,7 +293,7 @@ def _restore_rows(model: type[models.Model], rows: list[dict[str, Any]], state: 
         pending = {f.attname: row[f.name] for f in self_links if row.get(f.name) is not None}
         obj = _instance(model, {**row, **{f.name: None for f in self_links}}, state)
         _attach_files(obj, row, state)
-        obj.save(force_insert=True)
+        model.objects.bulk_create([obj])  # no signals: the restore is recorded once, as site.import
         ids[row["id"]] = obj.pk
         auto = {name: model._meta.get_field(name).to_python(row[name]) for name in AUTO_TIMES.get(model, [])}
         links = {name: state.new_id(model, old) for name, old in pending.items()}

@@ -1,0 +1,90 @@
+"""The report pages in a real browser: axe finds nothing serious, and the progress page updates itself (htmx)
+until the download is offered, with JavaScript and, by refreshing, without it."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+
+from phb_readiness.reports.models import Report
+from phb_readiness.reports.services import report_render
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def signed_in(browser, live_server, settings):
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    contexts = []
+
+    def make(user, *, javascript: bool = True):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1200, "height": 900})
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def queued_report(world) -> Report:
+    return Report.objects.create(
+        kind=Report.Kind.SITE, site=world.site_a, assessment=world.assessment_a, requested_by=world.reviewer
+    )
+
+
+def test_report_pages_pass_axe(live_server, world, signed_in, screenshot_dir):
+    report = queued_report(world)
+    page = signed_in(world.reviewer)
+    for name, path in {
+        "overview": "/overview/",
+        "overview-error": "/overview/?rag=purple",
+        "list": "/reports/",
+        "detail-queued": f"/reports/{report.pk}/",
+        "verify": "/reports/verify/",
+    }.items():
+        page.goto(live_server.url + path)
+        page.screenshot(path=screenshot_dir / f"reports-{name}.png", full_page=True)
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']}"
+            for v in Axe().run(page).response["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        assert violations == [], f"{name}: {violations}"
+
+
+def test_the_progress_page_updates_itself_until_the_download(live_server, world, signed_in):
+    report = queued_report(world)
+    page = signed_in(world.reviewer)
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    assert page.locator("#report-status").inner_text().find("Queued") >= 0
+    report_render(report_id=report.pk)  # a worker finishes it while the page is open
+    page.get_by_role("link", name="Download the report").wait_for(timeout=20_000)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the report").click()
+    assert download.value.suggested_filename == f"phb-readiness-SITE-A-report-{report.pk}.pdf"
+
+
+def test_without_javascript_a_refresh_shows_the_download(live_server, world, signed_in):
+    report = queued_report(world)
+    page = signed_in(world.rep_a, javascript=False)
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    assert page.get_by_role("link", name="Refresh").count() == 1
+    report_render(report_id=report.pk)
+    page.get_by_role("link", name="Refresh").click()
+    assert page.get_by_role("link", name="Download the report").count() == 1

@@ -101,6 +101,7 @@ def test_download_is_an_attachment_with_nosniff_and_the_detected_type(client, wo
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in download["Content-Security-Policy"]
     assert download["Content-Disposition"] == 'attachment; filename="x.pdf"'
     assert b"".join(download.streaming_content) == PDF
 

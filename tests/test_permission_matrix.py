@@ -318,3 +318,27 @@ def test_admin_urls_need_staff(objects):
             assert outcome(response) == ADMIN_LOGIN, f"{name}: {response.status_code}"
             checked += 1
     assert checked > 20
+
+
+def test_mixing_one_sites_ids_into_anothers_urls_finds_nothing(objects):
+    """Site B's manager aims site A's object ids at URLs under site B's own assessment (and the reverse)."""
+    world = objects.world
+    b = world.assessment_b
+    b_code = b.responses.select_related("item").first().item.code
+    probes = [
+        ("POST", reverse("partnership:concern_close", kwargs={"pk": b.pk, "comment_id": objects.concern.pk})),
+        ("POST", reverse("partnership:concern_answer", kwargs={"pk": b.pk, "comment_id": objects.concern.pk})),
+        ("POST", reverse("checklists:evidence_remove", kwargs={"pk": objects.evidence.pk})),
+        ("GET", reverse("checklists:evidence_download", kwargs={"pk": objects.evidence.pk})),
+        ("GET", reverse("reports:download", kwargs={"pk": objects.report.pk})),
+        ("GET", reverse("checklists:item", kwargs={"pk": world.assessment_a.pk, "code": b_code})),
+    ]
+    client = client_for("manager_b", world)
+    for method, url in probes:
+        with transaction.atomic():
+            response = client.get(url) if method == "GET" else client.post(url, {"csrfmiddlewaretoken": CSRF})
+            transaction.set_rollback(True)
+        assert response.status_code == 404, f"{method} {url} as manager_b: {response.status_code}"
+    objects.concern.refresh_from_db()
+    assert objects.concern.concern_state == Comment.ConcernState.OPEN
+    assert Evidence.objects.filter(pk=objects.evidence.pk, removed_at__isnull=True).exists()

@@ -56,7 +56,9 @@ def comment_create(*, response: Response, user, role: SiteRole, body: str, is_co
     """A comment on an item, or a concern (union reps and reviewers) that stays open until closed."""
     need = Need.RAISE_CONCERN if is_concern else Need.COMMENT
     _allow(can(role, need), f"Your role ({role.label}) cannot {'raise concerns' if is_concern else 'comment'}.")
-    assessment = Assessment.objects.select_for_update().get(pk=response.assessment_id)
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=response.assessment_id)
+    )
     _require(assessment.state != Assessment.State.ACCEPTED, FROZEN)
     comment = Comment.objects.create(
         response=response,

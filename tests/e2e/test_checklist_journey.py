@@ -53,6 +53,11 @@ def test_manager_completes_an_item_with_a_file_and_sees_progress(browser, live_s
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.text.startswith("CSP violation") and errors.append(message.text))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation',"
+        " e => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.sourceFile + ':' + e.lineNumber))"
+    )
     sign_in_with_form(page, live_server.url, "manager-a")
     _complete_item_with_upload(page, live_server.url, world.assessment_a.pk, screenshot_dir, "journey-js")
     context.close()

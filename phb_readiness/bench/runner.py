@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 
@@ -87,7 +88,7 @@ def bench_database(workdir: Path, keep: bool) -> Iterator[str]:
     with psycopg.connect(**params, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    credentials = admin["USER"] + (f":{admin['PASSWORD']}" if admin["PASSWORD"] else "")
+    credentials = quote(admin["USER"], safe="") + (f":{quote(admin['PASSWORD'], safe='')}" if admin["PASSWORD"] else "")
     try:
         yield f"postgres://{credentials}@{params['host']}:{params['port']}/{name}"
     finally:
@@ -128,10 +129,10 @@ def run_child(env: dict[str, str], *args: str, timeout: float = 900) -> str:
 
 def run_phase(env: dict[str, str], workdir: Path, phase: str, *args: str) -> dict:
     out = workdir / f"{phase}-{'-'.join(args) or 'result'}.json".replace("--", "")
-    note = workdir / "phases.log"
+    log_path = workdir / "phases.log"
     started = time.perf_counter()
     run_child(env, "benchmark", "--phase", phase, "--state", str(workdir / "state.json"), "--out", str(out), *args)
-    with note.open("a") as log:
+    with log_path.open("a") as log:
         log.write(f"{phase} {' '.join(args)}: {time.perf_counter() - started:.1f} s\n")
     return json.loads(out.read_text())
 
@@ -170,11 +171,14 @@ def gunicorn(env: dict[str, str], workdir: Path) -> Iterator[int]:
         while True:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise BenchError(f"gunicorn did not start:\n{(workdir / 'gunicorn.log').read_text()}")
+            probe = Session(port, timeout=2)
             try:
-                if Session(port, timeout=2).request("GET", "/bench/floor")[0] == 200:
+                if probe.request("GET", "/bench/floor")[0] == 200:
                     break
             except OSError:
                 pass
+            finally:
+                probe.close()
             time.sleep(0.2)
         yield port
     finally:
@@ -190,7 +194,7 @@ def gunicorn(env: dict[str, str], workdir: Path) -> Iterator[int]:
 # -- measuring --------------------------------------------------------------------------------------------------
 
 
-def save_latency(session: Session, path: str, *, requests: int, owner_id: int) -> Latency:
+def save_latency(session: Session, path: str, *, requests: int, owner_id: int, deadline_s: float = 120) -> Latency:
     """Item saves one after another, each based on the version the last one left, each changing the answer."""
     status, body, _ = session.request("GET", path)
     form = form_with(body, "base_version") if status == 200 else None
@@ -199,7 +203,10 @@ def save_latency(session: Session, path: str, *, requests: int, owner_id: int) -
         result.add(status, 0, ok=False)
         return result
     warmup = min(5, requests)
+    deadline = time.monotonic() + deadline_s
     for step in range(requests + warmup):
+        if time.monotonic() > deadline:
+            break
         status, body, seconds = session.request("POST", path, with_answers(form, save_values(step, owner_id)))
         refreshed = form_with(body, "base_version") if status == 200 else None
         saved = status in (302, 303)  # POST-redirect-GET; a page back means a form error or a conflict

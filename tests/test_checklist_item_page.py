@@ -68,7 +68,8 @@ def test_saving_with_htmx_returns_the_form_partial_with_a_confirmation(client, w
     page = _post(client, world, htmx=True, status="in_place", narrative="Agreed", owner=str(world.contributor_a.pk))
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.lstrip().startswith('<div id="response-form-region"')
+    assert html.lstrip().startswith("<title>EMP-03: ")  # htmx takes the page title from a top-level <title>
+    assert '<div id="response-form-region"' in html
     assert "<html" not in html
     assert "EMP-03 saved (version 2)" in html
     assert 'name="base_version" value="2"' in html
@@ -91,6 +92,7 @@ def test_describe_item_needs_a_narrative_for_in_place(client, world):
     client.force_login(world.manager_a)
     html = _post(client, world, code=code, htmx=True, status="in_place").content.decode()
     assert "Describe the process before you mark this item as in place" in html
+    assert html.lstrip().startswith("<title>Error: ")
     assert "govuk-error-summary" in html
 
 

@@ -110,3 +110,9 @@ def test_role_grants_and_removals_are_in_the_trail(world):
     person.save()
     assert last("user.privileges").after == {"is_active": True, "is_staff": False, "is_superuser": True}
     assert audit_verify().ok
+
+
+def test_role_events_read_plainly(world):
+    assert AuditEvent.objects.filter(
+        action="membership.grant", site=world.site_a, summary="Granted: rep-a as Union rep (staff side)"
+    ).exists()

@@ -104,6 +104,17 @@ def _scope(s: ReviewerScope) -> dict:
     return {"username": s.user.get_username(), "region": s.region.code if s.region_id else None}
 
 
+def _membership_text(values: dict) -> str:
+    return f"{values['username']} as {Membership.Role(values['role']).label}"
+
+
+def _scope_text(values: dict) -> str:
+    return f"{values['username']} as SPF reviewer ({values['region'] or 'national'})"
+
+
+TEXT = {"membership": _membership_text, "reviewer_scope": _scope_text}
+
+
 def _stash_before(sender, instance, describe) -> None:
     old = sender.objects.filter(pk=instance.pk).select_related("user").first() if instance.pk else None
     instance._phb_before = describe(old) if old is not None else None
@@ -113,8 +124,16 @@ def _record_save(instance, created: bool, describe, noun: str, site=None) -> Non
     before, after = getattr(instance, "_phb_before", None), describe(instance)
     if not created and before == after:
         return
-    action = f"{noun}.grant" if created or before is None else f"{noun}.change"
-    audit_record(action=action, obj=instance, site=site, summary=f"{noun} {after}", before=before, after=after)
+    granted = created or before is None
+    summary = f"Granted: {TEXT[noun](after)}" if granted else f"Changed: {TEXT[noun](before)} to {TEXT[noun](after)}"
+    audit_record(
+        action=f"{noun}.grant" if granted else f"{noun}.change",
+        obj=instance,
+        site=site,
+        summary=summary,
+        before=before,
+        after=after,
+    )
 
 
 @receiver(pre_save, sender=Membership, dispatch_uid="phb_membership_before")
@@ -129,7 +148,14 @@ def on_membership_saved(sender, instance, created, **kwargs) -> None:
 
 @receiver(post_delete, sender=Membership, dispatch_uid="phb_membership_removed")
 def on_membership_removed(sender, instance, **kwargs) -> None:
-    audit_record(action="membership.remove", obj=instance, site=instance.site, before=_membership(instance))
+    before = _membership(instance)
+    audit_record(
+        action="membership.remove",
+        obj=instance,
+        site=instance.site,
+        summary=f"Removed: {_membership_text(before)}",
+        before=before,
+    )
 
 
 @receiver(pre_save, sender=ReviewerScope, dispatch_uid="phb_scope_before")
@@ -144,4 +170,5 @@ def on_scope_saved(sender, instance, created, **kwargs) -> None:
 
 @receiver(post_delete, sender=ReviewerScope, dispatch_uid="phb_scope_removed")
 def on_scope_removed(sender, instance, **kwargs) -> None:
-    audit_record(action="reviewer_scope.remove", obj=instance, before=_scope(instance))
+    before = _scope(instance)
+    audit_record(action="reviewer_scope.remove", obj=instance, summary=f"Removed: {_scope_text(before)}", before=before)

@@ -49,6 +49,8 @@ class OverviewFilterForm(forms.Form):
 
     def filters(self) -> dict[str, str]:
         """The valid filters (an invalid one is shown as an error and ignored, never a failure)."""
+        if not self.is_bound:
+            return dict.fromkeys(("region", "state", "rag", "sort"), "")
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {name: data.get(name) or "" for name in ("region", "state", "rag", "sort")}

@@ -37,7 +37,7 @@ from phb_readiness.reports.services import (
     report_retry,
     report_sweep_stale,
 )
-from phb_readiness.sites.models import PilotSite, SiteRole, reviewer_scope_of
+from phb_readiness.sites.models import PilotSite, Region, SiteRole, reviewer_scope_of
 
 
 def _require_reviewer(user) -> None:
@@ -50,9 +50,8 @@ def _require_reviewer(user) -> None:
 def overview(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request.user)
     sites = PilotSite.objects.visible_to(request.user)
-    regions = list({s.region for s in sites.select_related("region")})
-    form = OverviewFilterForm(request.GET or None, regions=sorted(regions, key=lambda r: r.name))
-    filters = form.filters() if request.GET else {"region": "", "state": "", "rag": "", "sort": ""}
+    form = OverviewFilterForm(request.GET or None, regions=Region.objects.filter(sites__in=sites).distinct())
+    filters = form.filters()
     data = overview_build(
         sites=sites,
         region_code=filters["region"],
@@ -80,7 +79,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "scope_region": national_scope_region(request.user),
             "rag_rule": RAG_RULE,
             # Administrators see the overview but, by the access table, do not ask for site reports.
-            "may_request_site": can(SiteRole.REVIEWER, Need.REQUEST_REPORT) and reviewer_scope_of(request.user),
+            "may_request_site": reviewer_scope_of(request.user) is not None
+            and can(SiteRole.REVIEWER, Need.REQUEST_REPORT),
         },
     )
 

@@ -233,3 +233,15 @@ def test_the_sign_off_page_runs_a_fixed_number_of_queries(client, world):
         response=first_response(a, section), user=world.rep_a, role=SiteRole.UNION_REP, body="Hm", is_concern=True
     )
     assert queries_for_get(client, signoff_url(a, section)) == few <= 16
+
+
+def test_the_task_list_shows_each_sections_latest_change_without_extra_queries(client, world):
+    a, section = world.assessment_a, first_section(world.assessment_a)
+    client.force_login(world.manager_a)
+    url = reverse("checklists:assessment", args=[a.pk])
+    client.get(url)
+    before = queries_for_get(client, url)
+    response = answer(first_response(a, section), world.contributor_a)
+    page = client.get(url).content.decode()
+    assert page.count("Last change ") == 1 and f">{response.item.code}</a></span>" in page
+    assert queries_for_get(client, url) == before

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 
 CHUNK = 64 * 1024
@@ -37,6 +38,10 @@ OPENDOCUMENT = {
 }
 
 
+def too_big_error(max_bytes: int) -> ValidationError:
+    return ValidationError(f"The selected file must be smaller than {filesizeformat(max_bytes)}.", code="too_big")
+
+
 @dataclass(frozen=True)
 class DetectedType:
     content_type: str
@@ -49,10 +54,7 @@ def validate_upload(uploaded_file, *, max_bytes: int) -> DetectedType:
     if size == 0:
         raise ValidationError("The selected file is empty. Choose a file that has something in it.", code="empty")
     if size > max_bytes:
-        raise ValidationError(
-            f"The selected file must be smaller than {filesizeformat(max_bytes)}.",
-            code="too_big",
-        )
+        raise too_big_error(max_bytes)
     uploaded_file.seek(0)
     head = uploaded_file.read(8)
     uploaded_file.seek(0)
@@ -180,3 +182,25 @@ def download_filename(original: str, content_type: str) -> str:
     if dot and ext.lower() in _ALIASES.get(detected_extension, ()):
         return name
     return f"{stem if dot else name}.{detected_extension}"
+
+
+class UploadSizeLimit(FileUploadHandler):
+    """Drops an uploaded file as soon as it passes the limit, so an oversize file is never stored in full.
+
+    Must come before Django's own handlers, which means installing it before the request body is read (in a view
+    exempted from the CSRF middleware, which would otherwise read the body first, and checked by csrf_protect).
+    """
+
+    def __init__(self, request=None, *, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.max_bytes:
+            self.exceeded = True
+            raise SkipFile(f"Larger than {self.max_bytes} bytes")
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None

@@ -164,3 +164,23 @@ def test_no_evidence_changes_once_submitted(client, world):
     assert page.status_code == 302 and "cannot be changed" in client.get(page.url).content.decode()
     client.post(reverse("checklists:evidence_remove", args=[evidence.pk]))
     assert Evidence.objects.current().count() == 1 and Evidence.objects.count() == 1
+
+
+def test_adding_evidence_still_needs_the_csrf_token(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.manager_a)
+    file = SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
+    assert client.post(_add_url(world), {"upload-file": file}).status_code == 403
+    assert client.post(_add_url(world), {"link-url": "https://example.org/a"}).status_code == 403
+    assert not Evidence.objects.exists()
+
+
+def test_an_oversize_upload_is_dropped_while_it_is_read(client, world, settings, tmp_path):
+    settings.EVIDENCE_MAX_BYTES = 70_000  # over one 64 KiB chunk, so the limit trips mid-stream
+    client.force_login(world.manager_a)
+    html = _upload(client, world, content=PDF + b"x" * 200_000).content.decode()
+    assert "must be smaller than" in html and "govuk-error-summary" in html
+    assert not Evidence.objects.exists()
+    assert not list((tmp_path / "private").rglob("*"))

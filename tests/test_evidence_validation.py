@@ -137,3 +137,15 @@ def test_download_name_carries_the_real_extension():
     assert download_filename("minutes.html", "text/plain") == "minutes.txt"
     assert download_filename("photo.jpeg", "image/jpeg") == "photo.jpeg"
     assert download_filename("budget", "text/csv") == "budget.csv"
+
+
+def test_the_upload_handler_drops_a_file_once_it_passes_the_limit():
+    from django.core.files.uploadhandler import SkipFile
+
+    from checklists.evidence import UploadSizeLimit
+
+    handler = UploadSizeLimit(max_bytes=100)
+    assert handler.receive_data_chunk(b"x" * 60, 0) == b"x" * 60
+    with pytest.raises(SkipFile):
+        handler.receive_data_chunk(b"x" * 60, 60)
+    assert handler.exceeded

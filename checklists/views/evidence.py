@@ -1,13 +1,15 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from checklists.access import Need, assessments_visible_to, get_assessment_for
-from checklists.evidence import download_filename
+from checklists.evidence import UploadSizeLimit, download_filename, too_big_error
 from checklists.forms import EvidenceFileForm, EvidenceLinkForm
 from checklists.models import Evidence
 from checklists.selectors import item_page_for
@@ -32,15 +34,26 @@ def _visible_evidence(user, pk: int) -> Evidence:
     return evidence
 
 
-@login_required
+@csrf_exempt  # only so the size limit is installed before the body is read; _evidence_add checks the token
 @require_POST
 def evidence_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    limit = UploadSizeLimit(request, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _evidence_add(request, pk=pk, code=code, limit=limit)
+
+
+@csrf_protect
+@login_required
+def _evidence_add(request: HttpRequest, *, pk: int, code: str, limit: UploadSizeLimit) -> HttpResponse:
     """Add a file (multipart, prefix "upload") or a link (prefix "link") to an item."""
     assessment, role = get_assessment_for(request.user, pk, Need.EDIT)
     page = item_page_for(assessment=assessment, code=code)
     is_link = "link-url" in request.POST
     form = EvidenceLinkForm(request.POST) if is_link else EvidenceFileForm(request.POST, request.FILES)
-    if form.is_valid():
+    if limit.exceeded and not is_link:
+        form.is_valid()
+        form.errors["file"] = form.error_class(too_big_error(settings.EVIDENCE_MAX_BYTES).messages)
+    elif form.is_valid():
         try:
             if is_link:
                 evidence = evidence_add_link(

@@ -18,8 +18,8 @@ def test_benchmark_with_two_sites_writes_every_key(tmp_path):
     call_command(
         "benchmark",
         "--sites=2",
-        "--requests=5",
-        "--throughput-requests=20",
+        "--requests=3",
+        "--throughput-requests=10",
         "--no-pdf",  # the renders take tens of seconds; tests/test_report_* cover them
         f"--json={out}",
     )

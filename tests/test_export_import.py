@@ -201,3 +201,19 @@ def test_the_framework_already_loaded_is_used(busy_site, tmp_path, framework):
 def test_an_unknown_site_code_is_a_clear_error(db, tmp_path):
     with pytest.raises(CommandError, match="No site with code NOPE"):
         call_command("export_site", "NOPE", str(tmp_path / "x.zip"))
+
+
+def test_an_evidence_file_changed_in_the_store_stops_the_export(busy_site, tmp_path):
+    evidence = Evidence.objects.get(kind=Evidence.Kind.FILE)
+    with evidence.file.open("wb") as handle:
+        handle.write(b"%PDF-1.4 quietly replaced")
+    archive = tmp_path / "site-a.zip"
+    with pytest.raises(CommandError, match="no longer matches the SHA-256"):
+        call_command("export_site", "SITE-A", str(archive))
+    assert not archive.exists()
+
+
+def test_an_evidence_file_missing_from_the_store_stops_the_export(busy_site, tmp_path):
+    Evidence.objects.get(kind=Evidence.Kind.FILE).file.delete(save=False)
+    with pytest.raises(CommandError, match="missing from the store"):
+        call_command("export_site", "SITE-A", str(tmp_path / "site-a.zip"))

@@ -85,9 +85,19 @@ def _row(obj: models.Model, files: dict[str, bytes]) -> dict[str, Any]:
         elif isinstance(f, models.FileField):
             stored = getattr(obj, f.name)
             if stored:
-                with stored.open("rb") as handle:
-                    content = handle.read()
+                try:
+                    with stored.open("rb") as handle:
+                        content = handle.read()
+                except FileNotFoundError as exc:
+                    raise ArchiveError(
+                        f"{obj._meta.verbose_name} {obj.pk}: {stored.name} is missing from the store."
+                    ) from exc
                 digest = _sha256(content)
+                if getattr(obj, "sha256", "") not in ("", digest):
+                    raise ArchiveError(
+                        f"{obj._meta.verbose_name} {obj.pk}: {stored.name} no longer matches the SHA-256 recorded "
+                        "when it was stored."
+                    )
                 files[digest] = content
                 row[f.name] = {"sha256": digest, "name": Path(stored.name).name}
             else:

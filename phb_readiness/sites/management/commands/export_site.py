@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from phb_readiness.sites.archive import site_export
+from phb_readiness.sites.archive import ArchiveError, site_export
 from phb_readiness.sites.models import PilotSite
 
 
@@ -19,6 +19,10 @@ class Command(BaseCommand):
             raise CommandError(f"No site with code {code}.")
         if file.exists():
             raise CommandError(f"{file} exists already: choose a new file name.")
-        counts = site_export(site=site, path=file)
+        try:
+            counts = site_export(site=site, path=file)
+        except ArchiveError as exc:
+            file.unlink(missing_ok=True)
+            raise CommandError(f"No archive written: {exc}") from exc
         summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Wrote {file}: {summary}."))

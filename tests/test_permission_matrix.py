@@ -118,7 +118,7 @@ MATRIX: dict[str, Row] = {
     "healthz": Row(get={p: 200 for p in PERSONAS}, post={p: 405 for p in PERSONAS}),
     "login": Row(get=everyone(302, anonymous=200), post=everyone(302, anonymous=200)),
     "logout": Row(get={p: 405 for p in PERSONAS}, post={p: LOGIN for p in PERSONAS}),
-    "accounts:mfa": Row(get=everyone(200), post=everyone(200)),
+    "accounts:mfa": Row(get=everyone(200), post=not_allowed()),
     "accounts:mfa_setup": Row(get=everyone(200), post=everyone(400)),
     "accounts:mfa_verify": Row(get=everyone(302), post=everyone(302)),
     "accounts:mfa_remove": Row(get=not_allowed(), post=everyone(302)),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from phb_readiness.accounts.auth import mfa_required
@@ -45,6 +45,7 @@ def _verified(request: HttpRequest, device) -> None:
 
 
 @login_required
+@require_GET
 def mfa_status(request: HttpRequest) -> HttpResponse:
     device = mfa_device_of(user=request.user)
     return render(

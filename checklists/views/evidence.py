@@ -35,6 +35,7 @@ def _visible_evidence(user, pk: int) -> Evidence:
 
 
 @csrf_exempt  # only so the size limit is installed before the body is read; _evidence_add checks the token
+@login_required
 @require_POST
 def evidence_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     limit = UploadSizeLimit(request, max_bytes=settings.EVIDENCE_MAX_BYTES)
@@ -43,7 +44,6 @@ def evidence_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @csrf_protect
-@login_required
 def _evidence_add(request: HttpRequest, *, pk: int, code: str, limit: UploadSizeLimit) -> HttpResponse:
     """Add a file (multipart, prefix "upload") or a link (prefix "link") to an item."""
     assessment, role = get_assessment_for(request.user, pk, Need.EDIT)

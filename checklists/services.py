@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from checklists import notifications
 from checklists.access import Need, can
 from checklists.models import Assessment, Evidence, Framework, Item, Response
 from phb_readiness.audit.services import audit_record
@@ -177,7 +178,15 @@ def response_save(*, response: Response, user, data: dict, base_version: int) ->
         before=before,
         after=after,
     )
+    _content_changed(response_id=current.pk, user=user)
     return Response.objects.select_related("item", "owner", "updated_by").get(pk=current.pk)
+
+
+def _content_changed(*, response_id: int, user) -> None:
+    """A response or its evidence changed: record any section sign-off this supersedes (partnership feature)."""
+    from checklists.partnership import signoffs_supersede  # partnership builds on these services
+
+    signoffs_supersede(response_id=response_id, actor=user)
 
 
 def field_label(name: str) -> str:
@@ -230,6 +239,7 @@ def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "
             "sha256": evidence.sha256,
         },
     )
+    _content_changed(response_id=response.pk, user=user)
     return evidence
 
 
@@ -254,6 +264,7 @@ def evidence_add_link(*, response: Response, user, url: str, title: str = "") ->
         summary=f"{response.item.code}: added link {url[:200]}",
         after={"response": response.pk, "title": evidence.title, "url": url},
     )
+    _content_changed(response_id=response.pk, user=user)
     return evidence
 
 
@@ -278,6 +289,7 @@ def evidence_remove(*, evidence: Evidence, user) -> Evidence:
         before={"title": evidence.title, "sha256": evidence.sha256, "url": evidence.url, "removed": False},
         after={"removed": True},
     )
+    _content_changed(response_id=evidence.response_id, user=user)
     return evidence
 
 
@@ -306,4 +318,5 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
         before={"state": before},
         after={"state": assessment.state, "submitted_at": assessment.submitted_at},
     )
+    notifications.notify(notifications.Event.ASSESSMENT_SUBMITTED, assessment.pk, actor=user)
     return assessment

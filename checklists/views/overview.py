@@ -30,5 +30,6 @@ def assessment_view(request: HttpRequest, pk: int) -> HttpResponse:
             "rag_rule": RAG_RULE,
             "can_edit": can(role, Need.EDIT) and assessment.is_editable,
             "can_submit": can(role, Need.MANAGE) and assessment.is_editable,
+            "can_request_report": can(role, Need.REQUEST_REPORT),
         },
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 
 from checklists.evidence import ACCEPTED_KINDS, DetectedType, validate_upload
@@ -26,6 +29,37 @@ class RevealingChoice(ConditionalQuestion):
     """A radio choice that may reveal fields, without an aria-controls that points at nothing."""
 
     template = "checklists/crispy/conditional_question.html"
+
+
+class DueDateField(DateInputField):
+    """GOV.UK date input whose errors say what to fix, and which never lets a bad date through as an exception.
+
+    crispy-forms-gds's own field accepts digits of any length and only catches ValueError when it builds the date, so
+    a long year raised OverflowError (a server error) and an impossible date showed Python's own wording.
+    """
+
+    EXAMPLE = "31 3 2010"
+    PARTS = (
+        ("day", r"\A[0-9]{1,2}\Z", "The day of the due date must be a number from 1 to 31"),
+        ("month", r"\A[0-9]{1,2}\Z", "The month of the due date must be a number from 1 to 12"),
+        ("year", r"\A[0-9]{4}\Z", "The year of the due date must be 4 digits, for example 2010"),
+    )
+
+    REAL_DATE = f"Due date must be a real date, for example {EXAMPLE}"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for subfield, (part, pattern, message) in zip(self.fields, self.PARTS, strict=True):
+            subfield.validators = [RegexValidator(pattern, message, code=f"invalid_{part}")]
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            return datetime.date(day=int(day), month=int(month), year=int(year))
+        except (ValueError, OverflowError) as error:
+            raise ValidationError(self.REAL_DATE, code="invalid_date") from error
 
 
 class ResponseForm(forms.Form):
@@ -55,7 +89,7 @@ class ResponseForm(forms.Form):
         help_text="The manager or contributor who answers for this item.",
         error_messages={"invalid_choice": "Choose a manager or contributor of this site as the owner"},
     )
-    due_date = DateInputField(
+    due_date = DueDateField(
         label="Due date",
         required=False,
         require_all_fields=False,

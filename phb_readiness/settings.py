@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "phb_readiness.accounts.middleware.HtmxSignedOutMiddleware",  # before SessionLimitMiddleware: sees its redirect
     "phb_readiness.accounts.middleware.SessionLimitMiddleware",
     "phb_readiness.accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -156,6 +157,9 @@ for _prefix, _path in (
 
 # Evidence files and rendered reports are private: no MEDIA_URL, served only through access-checked views.
 PRIVATE_STORAGE_ROOT = Path(env("PHB_PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
+if EMBEDDED:  # SQLite and private files live under var/, which a fresh clone lacks (without npm nothing else makes it)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    PRIVATE_STORAGE_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

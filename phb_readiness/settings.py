@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "phb_readiness.accounts.middleware.HtmxSignedOutMiddleware",  # before SessionLimitMiddleware: sees its redirect
     "phb_readiness.accounts.middleware.SessionLimitMiddleware",
     "phb_readiness.accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

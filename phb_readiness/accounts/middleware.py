@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +22,41 @@ from phb_readiness.audit.services import audit_record
 
 # Pages an unverified reviewer or administrator may still reach: signing in and out, and verification itself.
 MFA_EXEMPT_URL_NAMES = frozenset({"login", "logout", "healthz", "accounts:mfa_setup", "accounts:mfa_verify"})
+
+
+SIGNED_OUT_MESSAGE = "You have been signed out. Your changes have not been saved."
+
+
+class HtmxSignedOutMiddleware:
+    """An htmx request sent to the sign-in page gets a 401 that htmx swaps nowhere, so a form keeps what was typed.
+
+    Without this, htmx follows the redirect (from login_required after 30 idle minutes, or SessionLimitMiddleware
+    after 12 hours) and swaps the sign-in page into the form region. static/js/htmx-errors.js explains the 401.
+    Sits outside SessionLimitMiddleware so that it sees that middleware's redirect too.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") != "true" or not _redirects_to_sign_in(response):
+            return response
+        signed_out = HttpResponse(SIGNED_OUT_MESSAGE, status=401, content_type="text/plain; charset=utf-8")
+        signed_out["HX-Reswap"] = "none"
+        signed_out["X-Sign-In-URL"] = response["Location"]  # where the message's link goes: sign in, then back here
+        add_never_cache_headers(signed_out)
+        patch_vary_headers(signed_out, ("HX-Request",))
+        return signed_out
+
+
+def _redirects_to_sign_in(response: HttpResponse) -> bool:
+    """A redirect_to_login one (sign-in page with ?next=), not signing out's plain redirect to the sign-in page."""
+    if response.status_code not in (301, 302, 303, 307, 308) or not response.has_header("Location"):
+        return False
+    location = urlsplit(response["Location"])
+    sign_in = urlsplit(resolve_url(settings.LOGIN_URL))
+    return location.path == sign_in.path and REDIRECT_FIELD_NAME in parse_qs(location.query)
 
 
 class SessionLimitMiddleware:

@@ -55,8 +55,14 @@ def audit_record(
     summary: str = "",
     before: dict | None = None,
     after: dict | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
+    """Append one event to the chain, inside the caller's transaction.
+
+    The object is named by `obj`, or by `object_type` and `object_id` when there is no instance at hand (the admin's
+    log of a change names its object only by content type and id).
+    """
     actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
     return audit_append(
         AuditEvent(
@@ -64,8 +70,8 @@ def audit_record(
             actor=actor if actor_ok else None,
             actor_label=actor.get_username() if actor_ok else (getattr(actor, "username", "") or "system"),
             action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
+            object_type=object_type if object_type is not None else (obj._meta.label_lower if obj is not None else ""),
+            object_id=object_id if object_id is not None else (str(obj.pk) if obj is not None else ""),
             site=site,
             summary=summary[:300],
             before=_canonical(before),

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load
+from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load, framework_structures_clear
 from checklists.models import Assessment
 from checklists.services import assessment_create
+from phb_readiness.reports.selectors import summary_memo_clear
 from phb_readiness.sites.models import Membership, PilotSite
 from tests.factories import (
     MembershipFactory,
@@ -51,6 +52,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     # Two-step verification is switched on by the tests that are about it (tests/test_mfa*.py, the permission matrix).
     settings.PHB_MFA_ENFORCED = False
+    # Each test starts without readiness remembered from another test's (rolled back) data.
+    summary_memo_clear()
+    framework_structures_clear()
 
 
 @pytest.fixture

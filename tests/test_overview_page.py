@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from checklists.models import Comment, Response
 from checklists.services import assessment_create
+from phb_readiness.reports.selectors import summary_memo_clear
 from phb_readiness.sites.models import Region, SiteRole
 from tests.factories import PilotSiteFactory
 
@@ -89,6 +90,7 @@ def test_filters_and_sort(client, world, framework):
 def test_overview_queries_do_not_grow_with_the_sites(client, world, framework, django_assert_max_num_queries):
     client.force_login(world.reviewer)
     client.get(reverse("reports:overview"))  # warm the session
+    summary_memo_clear()  # count a cold request: every site's readiness computed
     with django_assert_max_num_queries(14) as small:
         client.get(reverse("reports:overview"))
     for n in range(10):
@@ -96,6 +98,7 @@ def test_overview_queries_do_not_grow_with_the_sites(client, world, framework, d
         for r in site.assessments.get().responses.all()[:5]:
             r.status = Response.Status.IN_PLACE
             r.save(update_fields=["status"])
+    summary_memo_clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(reverse("reports:overview")).content.decode()
     assert "SITE-L9 London Trust" in page

@@ -25,7 +25,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["site", "-created_at"])]
+        indexes = [
+            models.Index(fields=["site", "-created_at"]),
+            # The newest event of each site: the data stamp of the overview's readiness memo.
+            models.Index(fields=["site", "-id"], name="audit_site_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"

@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from checklists.access import ALLOWED, Need
 from checklists.models import Assessment, Comment, Evidence, Response, Section, SignOff
 from checklists.readiness import RAG_RULE, AssessmentReadiness, SectionReadiness, assessment_readiness
+from phb_readiness.audit.models import AuditEvent
 from phb_readiness.reports.models import Report
 from phb_readiness.sites.models import Membership, PilotSite, Region, reviewer_scope_of
 
@@ -44,31 +46,84 @@ def national_scope_region(user) -> Region | None:
 
 
 def latest_assessments(sites: Iterable[PilotSite]) -> dict[int, Assessment]:
-    """The newest assessment of each site, in one query."""
-    latest: dict[int, Assessment] = {}
-    for assessment in (
-        Assessment.objects.filter(site__in=[s.id for s in sites])
-        .select_related("framework")
-        .order_by("site_id", "-created_at", "-id")
-    ):
-        latest.setdefault(assessment.site_id, assessment)
+    """The newest assessment of each site (its `site` set to the one given), in one query."""
+    by_id = {s.id: s for s in sites}
+    newest = Assessment.objects.filter(site=OuterRef("site_id")).order_by("-created_at", "-id").values("id")[:1]
+    latest = {}
+    for assessment in Assessment.objects.filter(site__in=list(by_id), id=Subquery(newest)).defer("return_reasons"):
+        assessment.site = by_id[assessment.site_id]
+        latest[assessment.site_id] = assessment
     return latest
 
 
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """An assessment's readiness as the overview and national report show it: per-section figures without the
+    response rows, and the time of its latest change."""
+
+    readiness: AssessmentReadiness
+    last_change: datetime.datetime | None
+
+
+class StampedMemo:
+    """Values kept in this process under keys that carry a site's data stamp (see site_data_stamp), in a bounded
+    LRU. Every change to a site's checklist appends an audit event naming the site in the same transaction (the
+    trail must record them all, issue 6), so a change means a new key and an entry is never served stale; entries
+    of old keys age out. A dict, not Django's cache: a hit costs nothing (no pickling), and every request reads the
+    stamps from the database, so processes never disagree about what is current."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, object] = OrderedDict()
+
+    def get(self, key: tuple):
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: tuple, value) -> None:
+        self._entries[key] = value
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_SUMMARIES = StampedMemo()
+OVERVIEW_ROWS_HTML = StampedMemo()
+
+
+def summary_memo_clear() -> None:
+    _SUMMARIES.clear()
+    OVERVIEW_ROWS_HTML.clear()
+
+
+def site_data_stamp() -> Subquery:
+    """Annotation for a PilotSite query: the hash of the site's newest audit event ('' when it has none)."""
+    return Subquery(AuditEvent.objects.filter(site=OuterRef("pk")).order_by("-id").values("hash")[:1])
+
+
 def readiness_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentReadiness]:
-    """Readiness of many assessments in five queries (checklists.selectors.readiness_for does one)."""
+    """Full readiness (with response rows) of many assessments in five queries whatever their number."""
     ids = [a.id for a in assessments]
+    if not ids:
+        return {}
     sections: dict[int, list[Section]] = {}
     for section in Section.objects.filter(framework_id__in={a.framework_id for a in assessments}).order_by("position"):
         sections.setdefault(section.framework_id, []).append(section)
     responses: dict[int, list[Response]] = {}
-    for response in Response.objects.filter(assessment_id__in=ids).select_related("item").order_by("item__position"):
+    for response in (
+        Response.objects.filter(assessment_id__in=ids)
+        .select_related("item")
+        .only(*READINESS_RESPONSE_FIELDS)
+        .order_by("item__position")
+    ):
         responses.setdefault(response.assessment_id, []).append(response)
     evidence: dict[int, list[Evidence]] = {}
     for ev in (
-        Evidence.objects.current()
-        .filter(response__assessment_id__in=ids)
-        .only("id", "response_id", "sha256", "url", "kind", "title")
+        Evidence.objects.current().filter(response__assessment_id__in=ids).only("id", "response_id", "sha256", "url")
     ):
         evidence.setdefault(ev.response_id, []).append(ev)
     open_concerns = dict(
@@ -79,7 +134,9 @@ def readiness_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentRea
         .values_list("response_id", "n")
     )
     signoffs: dict[int, list[SignOff]] = {}
-    for signoff in SignOff.objects.filter(assessment_id__in=ids):
+    for signoff in SignOff.objects.filter(assessment_id__in=ids).only(
+        "id", "assessment_id", "section_id", "kind", "created_at", "content_sha256"
+    ):
         signoffs.setdefault(signoff.assessment_id, []).append(signoff)
     return {
         a.id: assessment_readiness(
@@ -93,6 +150,52 @@ def readiness_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentRea
     }
 
 
+# What readiness reads of a response and its item (the rest, such as long narratives' neighbours, stays in the DB).
+READINESS_RESPONSE_FIELDS = (
+    "id",
+    "assessment_id",
+    "item_id",
+    "status",
+    "narrative",
+    "not_applicable_reason",
+    "owner_id",
+    "due_date",
+    "updated_at",
+    "item__id",
+    "item__code",
+    "item__section_id",
+    "item__mandatory",
+    "item__position",
+)
+
+
+def _summary(assessment: Assessment, readiness: AssessmentReadiness) -> AssessmentSummary:
+    changes = [r.updated_at for s in readiness.sections for r in s.responses]
+    changes.append(assessment.updated_at)
+    lite = AssessmentReadiness(sections=[replace(s, responses=[], current_signoffs=[]) for s in readiness.sections])
+    return AssessmentSummary(readiness=lite, last_change=max(changes))
+
+
+def readiness_summaries(assessments: Sequence[Assessment], stamps: dict[int, str]) -> dict[int, AssessmentSummary]:
+    """Summaries of many assessments: from the memo where their site's data stamp is unchanged, the rest computed
+    together in five queries. `stamps` maps site id to site_data_stamp(); a site without one is never memoised."""
+    found: dict[int, AssessmentSummary] = {}
+    missing: list[Assessment] = []
+    for assessment in assessments:
+        stamp = stamps.get(assessment.site_id)
+        summary = _SUMMARIES.get((assessment.id, stamp)) if stamp else None
+        if summary is None:
+            missing.append(assessment)
+        else:
+            found[assessment.id] = summary
+    computed = readiness_many(missing)
+    for assessment in missing:
+        summary = found[assessment.id] = _summary(assessment, computed[assessment.id])
+        if stamp := stamps.get(assessment.site_id):
+            _SUMMARIES.put((assessment.id, stamp), summary)
+    return found
+
+
 @dataclass
 class OverviewRow:
     site: PilotSite
@@ -100,6 +203,12 @@ class OverviewRow:
     readiness: AssessmentReadiness | None
     cells: list[SectionReadiness | None]
     last_change: datetime.datetime | None
+    html: str = ""  # the row as the overview page shows it (reports.views.overview_rows_html)
+
+    @property
+    def stamp(self) -> str | None:
+        """The site's data stamp (site_data_stamp): what the row shows cannot change while it stays the same."""
+        return getattr(self.site, "data_stamp", None)
 
     @property
     def rag(self) -> str:
@@ -155,16 +264,16 @@ def overview_build(
     sort: str = "site",
 ) -> Overview:
     """Sites as rows and sections as columns, each cell the section's readiness; filtered and sorted."""
-    site_list = list(sites.select_related("region").order_by("name"))
+    site_list = list(sites.select_related("region").annotate(data_stamp=site_data_stamp()).order_by("name"))
     regions = sorted({s.region for s in site_list}, key=lambda r: r.name)
     if region_code:
         site_list = [s for s in site_list if s.region.code == region_code]
     latest = latest_assessments(site_list)
-    readiness = readiness_many(list(latest.values()))
+    summaries = readiness_summaries(list(latest.values()), stamps={s.id: s.data_stamp for s in site_list})
     columns: list[Section] = []
     seen: set[str] = set()
-    for result in readiness.values():
-        for section in result.sections:
+    for summary in summaries.values():
+        for section in summary.readiness.sections:
             if section.section.code not in seen:
                 seen.add(section.section.code)
                 columns.append(section.section)
@@ -172,18 +281,15 @@ def overview_build(
     rows = []
     for site in site_list:
         assessment = latest.get(site.id)
-        result = readiness.get(assessment.id) if assessment else None
-        by_code = {s.section.code: s for s in result.sections} if result else {}
-        changes = [r.updated_at for s in result.sections for r in s.responses] if result else []
-        if assessment:
-            changes.append(assessment.updated_at)
+        summary = summaries.get(assessment.id) if assessment else None
+        by_code = {s.section.code: s for s in summary.readiness.sections} if summary else {}
         rows.append(
             OverviewRow(
                 site=site,
                 assessment=assessment,
-                readiness=result,
+                readiness=summary.readiness if summary else None,
                 cells=[by_code.get(c.code) for c in columns],
-                last_change=max(changes, default=None),
+                last_change=summary.last_change if summary else None,
             )
         )
     if state:

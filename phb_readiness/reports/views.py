@@ -8,16 +8,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checklists.access import Need, can, get_assessment_for
 from checklists.readiness import RAG_RULE
+from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.exports import csv_response, xlsx_response
 from phb_readiness.reports.forms import OverviewFilterForm, VerifyForm
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import (
+    OVERVIEW_ROWS_HTML,
     SITE_REPORT_ROLES,
+    OverviewRow,
     checklist_tables,
     latest_assessments,
     may_review_nationally,
@@ -63,11 +67,20 @@ def overview(request: HttpRequest) -> HttpResponse:
     if export in ("csv", "xlsx"):
         header, rows = overview_table(data)
         name = f"phb-readiness-overview-{timezone.localdate():%Y-%m-%d}"
+        audit_record(
+            action="overview.export",
+            actor=request.user,
+            summary=f"Exported the national overview as {export.upper()}: {len(rows)} sites",
+            after={"format": export, "filters": {k: v for k, v in filters.items() if v}, "sites": len(rows)},
+        )
         if export == "csv":
             return csv_response(filename=f"{name}.csv", header=header, rows=rows)
         return xlsx_response(filename=f"{name}.xlsx", sheets=[("Overview", header, rows)])
     query = request.GET.copy()
     query.pop("format", None)
+    # Administrators see the overview but, by the access table, do not ask for site reports.
+    may_request_site = reviewer_scope_of(request.user) is not None and can(SiteRole.REVIEWER, Need.REQUEST_REPORT)
+    overview_rows_html(data.rows, may_request_site=may_request_site)
     return render(
         request,
         "reports/overview.html",
@@ -78,11 +91,24 @@ def overview(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "scope_region": national_scope_region(request.user),
             "rag_rule": RAG_RULE,
-            # Administrators see the overview but, by the access table, do not ask for site reports.
-            "may_request_site": reviewer_scope_of(request.user) is not None
-            and can(SiteRole.REVIEWER, Need.REQUEST_REPORT),
+            "may_request_site": may_request_site,
         },
     )
+
+
+def overview_rows_html(rows: list[OverviewRow], *, may_request_site: bool) -> None:
+    """Give each row its HTML, rendered once per change of its site's data and then reused (1,000 and more cells
+    a page are most of the overview's cost). The key holds everything the row shows that its stamp does not cover."""
+    template = get_template("reports/_overview_row.html")
+    for row in rows:
+        site = row.site
+        key = (site.id, site.code, site.name, site.region.name, row.stamp, may_request_site)
+        html = OVERVIEW_ROWS_HTML.get(key) if row.stamp else None
+        if html is None:
+            html = template.render({"row": row, "may_request_site": may_request_site})
+            if row.stamp:
+                OVERVIEW_ROWS_HTML.put(key, html)
+        row.html = html
 
 
 @login_required
@@ -96,7 +122,16 @@ def site_checklist_xlsx(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("This site has no assessment yet.")
     assessment, _role = get_assessment_for(request.user, latest.pk, need=Need.VIEW)
     data = site_report_data(assessment)
-    return xlsx_response(filename=f"{site.code}-checklist.xlsx", sheets=checklist_tables(data))
+    sheets = checklist_tables(data)
+    audit_record(
+        action="checklist.export",
+        actor=request.user,
+        obj=assessment,
+        site=site,
+        summary=f"Exported the checklist of {site.code} ({assessment.round_label}) as XLSX",
+        after={"format": "xlsx"},
+    )
+    return xlsx_response(filename=f"{site.code}-checklist.xlsx", sheets=sheets)
 
 
 @login_required

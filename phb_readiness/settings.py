@@ -211,9 +211,11 @@ SERVICE_NAME = "PHB Readiness"
 # Where people reach the service, for the links in e-mails (sent by workers, outside any request).
 PHB_BASE_URL = env("PHB_BASE_URL") or "http://127.0.0.1:8000"
 
-# Sessions end after 30 idle minutes (refreshed on every request) and never outlive a browser session.
+# Sessions end after 30 idle minutes and never outlive a browser session. A request pushes the expiry on when the
+# last push is over a minute old (phb_readiness.accounts.middleware), not on every request: a write per page view
+# would cost every page a query, and the idle limit stays within a minute of 30.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+PHB_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

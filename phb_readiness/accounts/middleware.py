@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phb_readiness.accounts.auth import mfa_needed
-from phb_readiness.accounts.sessions import session_too_old
+from phb_readiness.accounts.sessions import session_keep_alive, session_too_old
 from phb_readiness.audit.services import audit_record
 
 # Pages an unverified reviewer or administrator may still reach: signing in and out, and verification itself.
@@ -60,7 +60,8 @@ def _redirects_to_sign_in(response: HttpResponse) -> bool:
 
 
 class SessionLimitMiddleware:
-    """Ends a session 12 hours after sign-in however busy it was (idle sessions end after 30 minutes by expiry)."""
+    """Ends a session 12 hours after sign-in however busy it was, and keeps an active one from its idle expiry
+    (30 minutes after the last request, pushed on at most once a minute)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -73,6 +74,8 @@ class SessionLimitMiddleware:
             request.user = AnonymousUser()
             messages.info(request, "You were signed out because you signed in more than 12 hours ago.")
             return redirect_to_login(request.get_full_path())
+        if user.is_authenticated:
+            session_keep_alive(session=request.session)
         return self.get_response(request)
 
 

@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 SIGNED_IN_AT = "phb_signed_in_at"
+REFRESHED_AT = "phb_refreshed_at"
 DB_ENGINE = "django.contrib.sessions.backends.db"
 
 
@@ -24,6 +25,13 @@ def session_too_old(*, session) -> bool:
         session[SIGNED_IN_AT] = time.time()
         return False
     return time.time() - float(started) > settings.PHB_SESSION_MAX_AGE
+
+
+def session_keep_alive(*, session) -> None:
+    """Push the idle expiry on (SESSION_COOKIE_AGE from now) if the last push is over a minute old."""
+    now = time.time()
+    if now - float(session.get(REFRESHED_AT, 0)) >= settings.PHB_SESSION_REFRESH_SECONDS:
+        session[REFRESHED_AT] = now  # marks the session modified: SessionMiddleware saves it with a new expiry
 
 
 def sessions_end_for(*, user) -> int:

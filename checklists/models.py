@@ -133,6 +133,14 @@ class Assessment(models.Model):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
 
+STATUS_TAG_CLASSES = {
+    "in_place": "govuk-tag--green",
+    "not_in_place": "govuk-tag--red",
+    "in_progress": "govuk-tag--light-blue",
+    "not_applicable": "govuk-tag--purple",
+}
+
+
 class Response(models.Model):
     """A site's answer to one item in one assessment."""
 
@@ -192,6 +200,11 @@ class Response(models.Model):
             and self.due_date < timezone.localdate()
             and self.status not in (self.Status.IN_PLACE, self.Status.NOT_APPLICABLE)
         )
+
+    @property
+    def status_tag_class(self) -> str:
+        """The GOV.UK tag colour of the status (as templates/checklists/_status_tag.html)."""
+        return STATUS_TAG_CLASSES.get(self.status, "govuk-tag--grey")
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:

@@ -15,6 +15,7 @@ from checklists.models import Evidence
 from checklists.selectors import item_page_for
 from checklists.services import AssessmentNotEditable, evidence_add_file, evidence_add_link, evidence_remove
 from checklists.views.item import render_item_page
+from phb_readiness.audit.services import audit_record
 
 
 def _evidence_url(assessment_pk: int, code: str) -> str:
@@ -100,13 +101,25 @@ def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A private evidence file, only to people who may see the assessment, always as a download."""
     evidence = _visible_evidence(request.user, pk)
-    get_assessment_for(request.user, evidence.response.assessment_id, Need.VIEW)
+    assessment, _role = get_assessment_for(request.user, evidence.response.assessment_id, Need.VIEW)
     if evidence.kind != Evidence.Kind.FILE:
         raise Http404("This evidence is a link, not a file.")
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The file is missing from storage.") from exc
+    try:  # recorded once the file is there to send
+        audit_record(
+            action="evidence.download",
+            actor=request.user,
+            obj=evidence,
+            site=assessment.site,
+            summary=f"Downloaded evidence on {evidence.response.item.code}: {evidence.title}",
+            after={"sha256": evidence.sha256},
+        )
+    except BaseException:
+        handle.close()
+        raise
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -6,6 +6,7 @@ has committed, so a rolled-back change never sends mail and the task always find
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
@@ -16,11 +17,17 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from checklists.models import Assessment, Comment, NotificationPreference, SignOff
 from phb_readiness.sites.models import Membership, PilotSite
 
 Category = NotificationPreference.Category
+logger = logging.getLogger(__name__)
+
+# What sending a task raises when the broker cannot be reached: kombu turns the transport's connection errors into
+# its OperationalError, and a socket error or timeout (OSError: ConnectionError, TimeoutError) can still get through.
+BROKER_ERRORS = (BrokerOperationalError, OSError)
 
 
 class Event(StrEnum):
@@ -41,10 +48,19 @@ class Event(StrEnum):
 
 def notify(event: Event, object_id: int, *, actor=None) -> None:
     """Send the e-mails of an event after the current transaction commits."""
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    transaction.on_commit(partial(_enqueue, str(event), object_id, actor_id))
+
+
+def _enqueue(event: str, object_id: int, actor_id: int | None) -> None:
+    """Queue the e-mail task. The change it announces is already committed, so a broker that cannot be reached is
+    logged (these e-mails are then not sent) rather than turning a saved change into a server error."""
     from checklists.tasks import send_notification
 
-    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    transaction.on_commit(partial(send_notification.delay, str(event), object_id, actor_id))
+    try:
+        send_notification.delay(event, object_id, actor_id)
+    except BROKER_ERRORS:
+        logger.exception("The e-mails of %s %s could not be queued", event, object_id)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from checklists.models import Assessment
+from checklists.notifications import BROKER_ERRORS
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import national_report_data, site_report_data
@@ -34,11 +35,26 @@ QUEUED_STALE_AFTER = datetime.timedelta(hours=1)
 ACTIVE = (Report.State.QUEUED, Report.State.RUNNING)
 
 
+QUEUE_UNREACHABLE = "The report queue could not be reached; try again."
+
+
 def _enqueue(report: Report) -> None:
+    report_id = report.pk
+    transaction.on_commit(lambda: _send_to_queue(report_id))
+
+
+def _send_to_queue(report_id: int) -> None:
+    """Queue the render. If the broker cannot be reached, the job fails at once and its page offers a retry, rather
+    than the request that asked for it (already committed) becoming a server error."""
     from phb_readiness.reports.tasks import render_report
 
-    report_id = report.pk
-    transaction.on_commit(lambda: render_report.delay(report_id))
+    try:
+        render_report.delay(report_id)
+    except BROKER_ERRORS:
+        logger.exception("Report %s could not be queued", report_id)
+        Report.objects.filter(pk=report_id, state=Report.State.QUEUED).update(
+            state=Report.State.FAILED, error=QUEUE_UNREACHABLE, finished_at=timezone.now()
+        )
 
 
 def _audit_request(report: Report, user, *, reused: bool) -> None:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from checklists.models import Assessment
-from phb_readiness.sites.models import PilotSite, SiteRole, role_at
+from phb_readiness.sites.models import PilotSite, SiteRole, membership_role_of, role_from
 
 
 class Need(StrEnum):
@@ -50,10 +50,16 @@ def assessments_visible_to(user) -> QuerySet[Assessment]:
 
 def get_assessment_for(user, pk: int, need: Need = Need.VIEW) -> tuple[Assessment, SiteRole]:
     """The assessment with this pk if the person may see it, and their role at its site."""
-    assessment = assessments_visible_to(user).select_related("site__region", "framework").filter(pk=pk).first()
+    assessment = (
+        assessments_visible_to(user)
+        .select_related("site__region", "framework")
+        .annotate(membership_role=membership_role_of(user))
+        .filter(pk=pk)
+        .first()
+    )
     if assessment is None:
         raise Http404("No such assessment.")
-    role = role_at(user, assessment.site)
+    role = role_from(user, assessment.site, membership_role=assessment.membership_role)
     if role is None:
         raise Http404("No such assessment.")
     if not can(role, need):

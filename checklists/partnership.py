@@ -250,19 +250,15 @@ def signoff_management(*, assessment: Assessment, section: Section, user, role: 
     )
 
 
-def signoffs_supersede(*, response_id: int, actor=None) -> list[SignOff]:
-    """Record in the audit trail that a change to a response superseded its section's current sign-offs.
+def signoffs_supersede(*, assessment: Assessment, section_id: int, item_code: str, actor=None) -> list[SignOff]:
+    """Record in the audit trail that a change to a response (item_code, of section_id) superseded its section's
+    current sign-offs.
 
     The superseded state itself is derived from the content hash (readiness.signoff_state); this only makes the
     moment visible in the trail and the activity feed, once per management sign-off.
     """
-    row = Response.objects.filter(pk=response_id).values("assessment_id", "item__section_id", "item__code").first()
-    if row is None:
-        return []
     signoffs = list(
-        SignOff.objects.filter(assessment_id=row["assessment_id"], section_id=row["item__section_id"]).order_by(
-            "created_at", "id"
-        )
+        SignOff.objects.filter(assessment_id=assessment.pk, section_id=section_id).order_by("created_at", "id")
     )
     management = [s for s in signoffs if s.kind == SignOff.Kind.MANAGEMENT]
     if not management:
@@ -273,8 +269,7 @@ def signoffs_supersede(*, response_id: int, actor=None) -> list[SignOff]:
     )
     if recorded.exists():
         return []
-    assessment = Assessment.objects.select_related("site").get(pk=row["assessment_id"])
-    readiness = section_readiness(assessment, Section(pk=row["item__section_id"]))
+    readiness = section_readiness(assessment, Section(pk=section_id))
     if readiness.content_sha256 == latest.content_sha256:
         return []
     superseded = [latest] + [
@@ -290,8 +285,7 @@ def signoffs_supersede(*, response_id: int, actor=None) -> list[SignOff]:
             actor=actor,
             obj=signoff,
             site=assessment.site,
-            summary=f"{signoff.get_kind_display()} of {readiness.section.title} superseded by a change to "
-            f"{row['item__code']}",
+            summary=f"{signoff.get_kind_display()} of {readiness.section.title} superseded by a change to {item_code}",
             before={"content_sha256": signoff.content_sha256},
             after={"content_sha256": readiness.content_sha256},
         )

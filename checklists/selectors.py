@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote
 
 from django.db.models import Count, Prefetch, Q
@@ -185,11 +186,15 @@ def site_owners(*, site: PilotSite):
 @dataclass
 class ItemPage:
     response: Response
-    evidence: list[Evidence]
     previous_code: str | None
     next_code: str | None
     position: int
     total: int
+
+    @cached_property
+    def evidence(self) -> list[Evidence]:
+        """The response's current evidence, read when the page is shown (a successful save redirects instead)."""
+        return list(Evidence.objects.current().filter(response_id=self.response.pk).select_related("uploaded_by"))
 
 
 def item_page_for(*, assessment: Assessment, code: str) -> ItemPage:
@@ -206,11 +211,9 @@ def item_page_for(*, assessment: Assessment, code: str) -> ItemPage:
     )
     if response is None:
         raise Http404("No such item.")
-    evidence = list(response.evidence.current().select_related("uploaded_by"))
     index = codes.index(code)
     return ItemPage(
         response=response,
-        evidence=evidence,
         previous_code=codes[index - 1] if index > 0 else None,
         next_code=codes[index + 1] if index + 1 < len(codes) else None,
         position=index + 1,

@@ -118,8 +118,11 @@ def _plain(value):
 
 
 @transaction.atomic
-def response_save(*, response: Response, user, data: dict, base_version: int) -> Response:
+def response_save(*, response: Response, user, data: dict, base_version: int, role: SiteRole | None = None) -> Response:
     """Save the changed fields of a response, if nobody else saved it since `base_version`.
+
+    `role` is the person's role at the site when the caller has just read it (the view has); otherwise it is read
+    here. `response` needs its item, owner and updated_by loaded.
 
     Raises ResponseConflict (carrying the current row) on a lost update, AssessmentNotEditable once submitted,
     PermissionDenied for roles that may not edit (or a non-manager assigning an owner), ValidationError for
@@ -128,9 +131,16 @@ def response_save(*, response: Response, user, data: dict, base_version: int) ->
     assessment = Assessment.objects.select_for_update().select_related("site").get(pk=response.assessment_id)
     if not assessment.is_editable:
         raise AssessmentNotEditable(assessment)
-    role = _role_for(user, assessment, Need.EDIT)
+    if role is None:
+        role = _role_for(user, assessment, Need.EDIT)
+    elif not can(role, Need.EDIT):
+        raise PermissionDenied("Your role does not allow this.")
+    # A row read at base_version is still the current one unless the conditional UPDATE below finds otherwise:
+    # every change to a response comes through here and raises its version. Anything else is read again, locked.
     current = (
-        Response.objects.select_for_update(of=("self",))
+        response
+        if response.version == base_version
+        else Response.objects.select_for_update(of=("self",))
         .select_related("item", "owner", "updated_by")
         .get(pk=response.pk)
     )
@@ -161,8 +171,9 @@ def response_save(*, response: Response, user, data: dict, base_version: int) ->
     if errors:
         raise ValidationError(errors)
 
+    now = timezone.now()
     updated = Response.objects.filter(pk=current.pk, version=base_version).update(
-        **changes, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+        **changes, version=F("version") + 1, updated_by=user, updated_at=now
     )
     if not updated:  # a concurrent save won between our read and our write
         raise ResponseConflict(Response.objects.select_related("item", "owner", "updated_by").get(pk=current.pk))
@@ -178,15 +189,24 @@ def response_save(*, response: Response, user, data: dict, base_version: int) ->
         before=before,
         after=after,
     )
-    _content_changed(response_id=current.pk, user=user)
-    return Response.objects.select_related("item", "owner", "updated_by").get(pk=current.pk)
+    _content_changed(response=current, assessment=assessment, user=user)
+    # The row as saved, without reading it back: the update changed exactly these fields.
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.updated_by = user
+    current.updated_at = now
+    return current
 
 
-def _content_changed(*, response_id: int, user) -> None:
-    """A response or its evidence changed: record any section sign-off this supersedes (partnership feature)."""
+def _content_changed(*, response: Response, assessment: Assessment, user) -> None:
+    """A response or its evidence changed: record any section sign-off this supersedes (partnership feature).
+    `response` needs its item loaded."""
     from checklists.partnership import signoffs_supersede  # partnership builds on these services
 
-    signoffs_supersede(response_id=response_id, actor=user)
+    signoffs_supersede(
+        assessment=assessment, section_id=response.item.section_id, item_code=response.item.code, actor=user
+    )
 
 
 def field_label(name: str) -> str:
@@ -194,7 +214,10 @@ def field_label(name: str) -> str:
 
 
 def _evidence_target(*, response: Response, user, need) -> tuple[Assessment, SiteRole]:
-    assessment = Assessment.objects.select_related("site").get(pk=response.assessment_id)
+    # Locked like a response save, so evidence cannot change under a submission that is checking the content.
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=response.assessment_id)
+    )
     if not assessment.is_editable:
         raise AssessmentNotEditable(assessment)
     return assessment, _role_for(user, assessment, need)
@@ -239,7 +262,7 @@ def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "
             "sha256": evidence.sha256,
         },
     )
-    _content_changed(response_id=response.pk, user=user)
+    _content_changed(response=response, assessment=assessment, user=user)
     return evidence
 
 
@@ -264,7 +287,7 @@ def evidence_add_link(*, response: Response, user, url: str, title: str = "") ->
         summary=f"{response.item.code}: added link {url[:200]}",
         after={"response": response.pk, "title": evidence.title, "url": url},
     )
-    _content_changed(response_id=response.pk, user=user)
+    _content_changed(response=response, assessment=assessment, user=user)
     return evidence
 
 
@@ -289,7 +312,7 @@ def evidence_remove(*, evidence: Evidence, user) -> Evidence:
         before={"title": evidence.title, "sha256": evidence.sha256, "url": evidence.url, "removed": False},
         after={"removed": True},
     )
-    _content_changed(response_id=evidence.response_id, user=user)
+    _content_changed(response=evidence.response, assessment=assessment, user=user)
     return evidence
 
 

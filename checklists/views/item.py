@@ -132,6 +132,7 @@ def item_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             user=request.user,
             data=form.service_data(),
             base_version=form.cleaned_data["base_version"],
+            role=role,
         )
     except AssessmentNotEditable as exc:
         messages.error(request, str(exc))

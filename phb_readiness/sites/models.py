@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 
 class Region(models.Model):
@@ -138,6 +138,27 @@ def role_at(user, site: PilotSite) -> SiteRole | None:
     """The strongest role a person holds at a site, or None if they may not see it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
+    membership = Membership.objects.filter(user=user, site=site).only("role").first()
+    return role_from(user, site, membership_role=membership.role if membership else None)
+
+
+def membership_role_of(user) -> Subquery:
+    """Annotation for a query over rows with a site_id (assessments): the person's membership role at that site."""
+    return Subquery(Membership.objects.filter(site=OuterRef("site_id"), user=user).values("role")[:1])
+
+
+def role_from(user, site: PilotSite, *, membership_role: str | None) -> SiteRole | None:
+    """role_at() for a caller that already read the person's membership role at the site (one query fewer)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if membership_role:
+        return SiteRole(membership_role)
+    scope = reviewer_scope_of(user)
+    if scope is not None and (scope.region_id is None or scope.region_id == site.region_id):
+        return SiteRole.REVIEWER
+    if user.is_superuser:
+        return SiteRole.ADMIN
+    return None
     membership = Membership.objects.filter(user=user, site=site).only("role").first()
     if membership is not None:
         return SiteRole(membership.role)

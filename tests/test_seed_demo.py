@@ -1,7 +1,7 @@
 """Demo data: three fictional sites in two regions, the documented accounts, idempotent, never in production."""
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
 from checklists.models import Assessment, Comment, Evidence, Response
@@ -23,7 +23,36 @@ def test_demo_sites_assessments_and_activity(seeded):
     assert len(set(states.values())) == 3
     assert Response.objects.exclude(narrative="").exists()
     assert Evidence.objects.exists() and Comment.objects.filter(is_concern=False).exists()
-    assert Comment.objects.open_concerns().filter(response__assessment__site__code="DEMO-A").count() >= 1
+    assert Comment.objects.open_concerns().filter(response__assessment__site__code="DEMO-C").count() == 1
+
+
+def test_the_demo_history_is_in_the_audit_trail(seeded):
+    from phb_readiness.audit.models import AuditEvent
+    from phb_readiness.audit.services import audit_verify
+
+    for code in ("DEMO-A", "DEMO-B", "DEMO-C"):
+        actions = set(AuditEvent.objects.filter(site__code=code).values_list("action", flat=True))
+        assert {"assessment.create", "response.update", "signoff.management", "signoff.staff_side"} <= actions
+    assert audit_verify().ok
+
+
+def test_demo_a_can_be_signed_and_submitted(seeded):
+    """The partnership journey after `make run`: only DEMO-A's last section's sign-offs stand before submission."""
+    from checklists.partnership import signoff_acknowledge, signoff_management
+    from checklists.selectors import submit_blockers
+    from checklists.services import assessment_submit
+    from phb_readiness.sites.models import SiteRole
+
+    assessment = Assessment.objects.get(site__code="DEMO-A")
+    last = assessment.framework.sections.order_by("-position").first()
+    assert {(b.kind, b.section_code) for b in submit_blockers(assessment=assessment)} == {("signoff", last.code)}
+    assert assessment.responses.filter(item__section=last, item__mandatory=False, status="not_started").exists()
+
+    manager = get_user_model().objects.get(username="demo-manager")
+    rep = get_user_model().objects.get(username="demo-rep")
+    signoff_management(assessment=assessment, section=last, user=manager, role=SiteRole.MANAGER, statement="Signed.")
+    signoff_acknowledge(assessment=assessment, section=last, user=rep, role=SiteRole.UNION_REP, statement="Agreed.")
+    assert assessment_submit(assessment=assessment, user=manager).state == Assessment.State.SUBMITTED
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)

@@ -6,47 +6,41 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from checklists.models import Assessment, Comment, Response
-from checklists.services import assessment_create, response_save
-from phb_readiness.sites.models import Membership
-from tests.factories import MembershipFactory, PilotSiteFactory, RegionFactory, ReviewerScopeFactory
-from tests.partnership_support import first_section, sign_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(framework):
-    """A site with every item answered and every section but the first signed by both sides."""
-    region = RegionFactory(code="NW", name="North West")
-    site = PilotSiteFactory(code="DEMO-A", name="Northfield Primary Care Trust", region=region)
-    manager = MembershipFactory(
-        site=site, role=Membership.Role.MANAGER, user__username="demo-manager", user__first_name="Alex"
-    ).user
-    rep = MembershipFactory(
-        site=site, role=Membership.Role.UNION_REP, user__username="demo-rep", user__first_name="Jo"
-    ).user
-    reviewer = ReviewerScopeFactory(user__username="demo-reviewer", user__first_name="Morgan").user
-    assessment = assessment_create(
-        site=site, framework=framework, round_label="Readiness review, 2009/10 Q4", user=manager
+def demo(framework, settings):
+    """The demo data of `make run`: DEMO-A with every section but the last signed by both sides."""
+    settings.DEBUG = True  # seed_demo runs only in the embedded (debug) set-up
+    call_command("seed_demo")
+    settings.DEBUG = False
+    mail.outbox.clear()
+    assessment = Assessment.objects.get(site__code="DEMO-A")
+    User = get_user_model()
+    return {
+        "assessment": assessment,
+        "section": assessment.framework.sections.order_by("-position").first(),
+        "manager": User.objects.get(username="demo-manager"),
+        "rep": User.objects.get(username="demo-rep"),
+        "reviewer": User.objects.get(username="demo-reviewer"),
+    }
+
+
+def first_readiness_item(assessment: Assessment, section) -> Response:
+    return (
+        assessment.responses.filter(item__section=section, item__kind="readiness")
+        .select_related("item")
+        .order_by("item__position")
+        .first()
     )
-    for response in assessment.responses.all():
-        response_save(
-            response=response,
-            user=manager,
-            data={
-                "status": Response.Status.IN_PLACE,
-                "narrative": "Agreed at the partnership forum.",
-                "owner": manager,
-            },
-            base_version=response.version,
-        )
-    section = first_section(assessment)
-    sign_all(assessment, manager=manager, rep=rep, skip={section.code})
-    return {"assessment": assessment, "section": section, "manager": manager, "rep": rep, "reviewer": reviewer}
 
 
 def subjects() -> list[str]:
@@ -55,7 +49,7 @@ def subjects() -> list[str]:
 
 def test_rep_and_manager_in_partnership_through_review(live_server, signed_in_context, demo, screenshot_dir):
     base, a, section = live_server.url, demo["assessment"], demo["section"]
-    first = a.responses.filter(item__section=section).select_related("item").order_by("item__position").first()
+    first = first_readiness_item(a, section)
     item_url = f"{base}/assessments/{a.pk}/items/{first.item.code}/"
     signoff_url = f"{base}/assessments/{a.pk}/sections/{section.code}/signoff/"
     review_url = f"{base}/assessments/{a.pk}/review/"
@@ -106,7 +100,7 @@ def test_rep_and_manager_in_partnership_through_review(live_server, signed_in_co
     rep.get_by_role("button", name=re.compile("^Close concern")).click()
     expect(rep.get_by_text("Concern closed.")).to_be_visible()
     expect(rep.locator(".app-comment--concern")).to_contain_text("Concern: Closed")
-    assert Comment.objects.get().concern_state == "closed"
+    assert Comment.objects.get(response=first).concern_state == "closed"
 
     # 4. The manager signs the section for management; the rep is asked to acknowledge.
     manager.goto(f"{base}/assessments/{a.pk}/")
@@ -200,7 +194,7 @@ def test_partnership_pages_pass_axe(live_server, signed_in_context, demo, screen
     from phb_readiness.sites.models import SiteRole
 
     a, section = demo["assessment"], demo["section"]
-    first = a.responses.filter(item__section=section).select_related("item").order_by("item__position").first()
+    first = first_readiness_item(a, section)
     partnership.comment_create(
         response=first, user=demo["rep"], role=SiteRole.UNION_REP, body="See https://example.org", is_concern=True
     )

@@ -6,19 +6,20 @@ Idempotent: once DEMO-A exists nothing is changed, so a second `make run` keeps 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import random
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, current_framework, framework_load
-from checklists.models import Assessment, Comment, Evidence, Response, SignOff
-from checklists.services import assessment_create
+from checklists.models import Assessment, Response
+from checklists.partnership import assessment_return, comment_create, signoff_acknowledge, signoff_management
+from checklists.services import assessment_create, assessment_submit, evidence_add_file, response_save
 from phb_readiness.sites.models import Membership, PilotSite, Region, ReviewerScope, SiteRole
 
 DEMO_PASSWORD = "demo-pass-2009"  # noqa: S105 - documented demo password, refused outside DEBUG
@@ -87,8 +88,13 @@ class Command(BaseCommand):
             lines.append(f"  {username:<22} {label} ({where})")
         return "\n".join(lines)
 
-    @transaction.atomic
     def _seed(self) -> None:
+        """Everything through the services, as people would have done it: the audit trail, the activity feeds and
+        the sign-off hashes are real. The history is not mailed to the demo people."""
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+            self._seed_all()
+
+    def _seed_all(self) -> None:
         rng = random.Random(2009)  # noqa: S311 - demo content, not security
         framework = current_framework() or framework_load(path=DEFAULT_FRAMEWORK_FILE).framework
         regions = {
@@ -117,115 +123,114 @@ class Command(BaseCommand):
                 Membership.objects.create(user=user, site=sites[site_code], role=role)
             elif role == "reviewer":
                 ReviewerScope.objects.create(user=user, region=regions[region] if region else None)
+        sections = list(framework.sections.order_by("position"))
 
-        # DEMO-A: a draft about half done, with evidence, comments and an open concern.
-        a = assessment_create(site=sites["DEMO-A"], framework=framework, round_label=ROUND, user=users["demo-manager"])
-        self._answer(a, rng, share_done=0.45, people=[users["demo-manager"], users["demo-contributor"]])
-        responses = list(a.responses.select_related("item").order_by("item__section__position", "item__position"))
-        Comment.objects.create(
+        # DEMO-A: a draft nearly ready. Six sections answered and signed by both sides; in the last, the mandatory
+        # items are answered, the optional ones still open, and nobody has signed: the partnership journey of the
+        # README ("Demo") can start at once, and there is still checklist work to do.
+        manager, rep = users["demo-manager"], users["demo-rep"]
+        a = assessment_create(site=sites["DEMO-A"], framework=framework, round_label=ROUND, user=manager)
+        self._answer(a, rng, manager=manager, people=[manager, users["demo-contributor"]], last_section_open=True)
+        self._sign(a, sections[:-1], manager=manager, rep=rep)
+        responses = self._responses(a)
+        comment_create(
             response=responses[1],
-            author=users["demo-contributor"],
-            author_role=Membership.Role.CONTRIBUTOR,
+            user=users["demo-contributor"],
+            role=SiteRole.CONTRIBUTOR,
             body="I have asked HR for the consultation log so we can attach it here.",
-        )
-        Comment.objects.create(
-            response=responses[2],
-            author=users["demo-rep"],
-            author_role=Membership.Role.UNION_REP,
-            body="Staff transferring to the independent provider have not had written confirmation of their "
-            "pension arrangements. Please confirm NHS Pension Scheme access before this is marked in place.",
-            is_concern=True,
-            concern_state=Comment.ConcernState.OPEN,
         )
 
         # DEMO-B: complete, signed off by both sides, submitted for review.
-        b = assessment_create(
-            site=sites["DEMO-B"], framework=framework, round_label=ROUND, user=users["demo-manager-2"]
-        )
-        self._answer(b, rng, share_done=1.0, people=[users["demo-manager-2"]])
-        self._sign_all(b, manager=users["demo-manager-2"], rep=users["demo-rep-2"])
-        b.state = Assessment.State.SUBMITTED
-        b.submitted_at = timezone.now()
-        b.save(update_fields=["state", "submitted_at"])
+        manager, rep = users["demo-manager-2"], users["demo-rep-2"]
+        b = assessment_create(site=sites["DEMO-B"], framework=framework, round_label=ROUND, user=manager)
+        self._answer(b, rng, manager=manager, people=[manager])
+        self._sign(b, sections, manager=manager, rep=rep)
+        assessment_submit(assessment=b, user=manager)
 
-        # DEMO-C: submitted, then returned by the reviewer with reasons.
-        c = assessment_create(
-            site=sites["DEMO-C"], framework=framework, round_label=ROUND, user=users["demo-manager-3"]
+        # DEMO-C: submitted, returned by the reviewer with reasons, and a concern the union rep raised since.
+        manager, rep = users["demo-manager-3"], users["demo-rep-3"]
+        c = assessment_create(site=sites["DEMO-C"], framework=framework, round_label=ROUND, user=manager)
+        self._answer(c, rng, manager=manager, people=[manager])
+        self._sign(c, sections, manager=manager, rep=rep)
+        c = assessment_submit(assessment=c, user=manager)
+        assessment_return(
+            assessment=c,
+            user=users["demo-reviewer"],
+            role=SiteRole.REVIEWER,
+            reasons="Liability and indemnity: the insurance certificates attached have expired. Please attach "
+            "current employer's and public liability certificates and resubmit.",
         )
-        self._answer(c, rng, share_done=0.9, people=[users["demo-manager-3"]])
-        c.state = Assessment.State.RETURNED
-        c.submitted_at = timezone.now() - datetime.timedelta(days=6)
-        c.reviewed_at = timezone.now() - datetime.timedelta(days=2)
-        c.reviewed_by = users["demo-reviewer"]
-        c.return_reasons = (
-            "Liability and indemnity: the insurance certificates attached have expired. Please attach current "
-            "employer's and public liability certificates and resubmit."
+        comment_create(
+            response=self._responses(c)[2],
+            user=rep,
+            role=SiteRole.UNION_REP,
+            body="Staff transferring to the independent provider have not had written confirmation of their "
+            "pension arrangements. Please confirm NHS Pension Scheme access before this is marked in place.",
+            is_concern=True,
         )
-        c.save(update_fields=["state", "submitted_at", "reviewed_at", "reviewed_by", "return_reasons"])
 
-    def _answer(self, assessment: Assessment, rng: random.Random, *, share_done: float, people: list) -> None:
+    @staticmethod
+    def _responses(assessment: Assessment) -> list[Response]:
+        return list(
+            assessment.responses.select_related("item__section", "owner", "updated_by").order_by(
+                "item__section__position", "item__position"
+            )
+        )
+
+    def _answer(
+        self, assessment: Assessment, rng: random.Random, *, manager, people: list, last_section_open: bool = False
+    ) -> None:
+        """Answer every item (with `last_section_open`, not the last section's optional ones), with owners, due
+        dates and evidence where it is expected."""
         today = timezone.localdate()
-        responses = list(
-            assessment.responses.select_related("item").order_by("item__section__position", "item__position")
-        )
+        responses = self._responses(assessment)
+        last_section = responses[-1].item.section_id
+        undone = {
+            r.pk for r in responses if last_section_open and r.item.section_id == last_section and not r.item.mandatory
+        }
         for n, response in enumerate(responses):
-            done = n < round(len(responses) * share_done)
-            if done:
-                status = Response.Status.IN_PLACE if rng.random() > 0.08 else Response.Status.NOT_APPLICABLE
-                if status == Response.Status.NOT_APPLICABLE and response.item.mandatory:
-                    status = Response.Status.IN_PLACE
+            if response.pk in undone:
+                status = rng.choice([Response.Status.NOT_STARTED, Response.Status.IN_PROGRESS])
+            elif not response.item.mandatory and rng.random() < 0.3:
+                status = Response.Status.NOT_APPLICABLE
             else:
-                status = rng.choice(
-                    [Response.Status.NOT_STARTED, Response.Status.IN_PROGRESS, Response.Status.NOT_STARTED]
-                )
-            response.status = status
+                status = Response.Status.IN_PLACE
             when = (today - datetime.timedelta(days=rng.randint(5, 60))).strftime("%d %B %Y")
+            owner = people[n % len(people)]
+            data = {"status": status, "owner": owner}
             if status == Response.Status.NOT_APPLICABLE:
-                response.not_applicable_reason = "No staff in this pilot are employed outside the NHS."
+                data["not_applicable_reason"] = "No staff in this pilot are employed outside the NHS."
             if status in NARRATIVES:
-                response.narrative = rng.choice(NARRATIVES[status]).format(date=when, n=rng.randint(2, 9))
-            response.owner = people[n % len(people)]
+                data["narrative"] = rng.choice(NARRATIVES[status]).format(date=when, n=rng.randint(2, 9))
             if status != Response.Status.IN_PLACE:
-                response.due_date = today + datetime.timedelta(days=rng.randint(-10, 45))
-            response.updated_by = response.owner
-            response.save()
-            if done and response.item.evidence_expected and status == Response.Status.IN_PLACE:
-                self._evidence(response, response.owner)
-
-    @staticmethod
-    def _evidence(response: Response, user) -> None:
-        body = (
-            f"{response.assessment.site.name}\n{response.item.code}: {response.item.question}\n\n"
-            "Minutes of the local partnership forum (extract).\nAgreed by management and staff side.\n"
-        ).encode()
-        evidence = Evidence(
-            response=response,
-            kind=Evidence.Kind.FILE,
-            title=f"Partnership forum minutes — {response.item.code}",
-            original_filename=f"{response.item.code.lower()}-minutes.txt",
-            size=len(body),
-            content_type="text/plain",
-            sha256=hashlib.sha256(body).hexdigest(),
-            uploaded_by=user,
-        )
-        evidence.file.save("minutes.txt", ContentFile(body), save=False)
-        evidence.save()
-
-    @staticmethod
-    def _sign_all(assessment: Assessment, *, manager, rep) -> None:
-        from checklists.selectors import readiness_for
-
-        for section in readiness_for(assessment).sections:
-            for kind, person, role, statement in (
-                (SignOff.Kind.MANAGEMENT, manager, Membership.Role.MANAGER, "Signed for management."),
-                (SignOff.Kind.STAFF_SIDE, rep, Membership.Role.UNION_REP, "Acknowledged for the staff side."),
-            ):
-                SignOff.objects.create(
-                    assessment=assessment,
-                    section=section.section,
-                    kind=kind,
-                    signed_by=person,
-                    signer_role=role,
-                    statement=statement,
-                    content_sha256=section.content_sha256,
+                data["due_date"] = today + datetime.timedelta(days=rng.randint(-10, 45))
+            saved = response_save(response=response, user=manager, data=data, base_version=response.version)
+            if response.item.evidence_expected and status == Response.Status.IN_PLACE:
+                body = (
+                    f"{assessment.site.name}\n{response.item.code}: {response.item.question}\n\n"
+                    "Minutes of the local partnership forum (extract).\nAgreed by management and staff side.\n"
+                ).encode()
+                evidence_add_file(
+                    response=saved,
+                    user=owner,
+                    uploaded_file=SimpleUploadedFile(f"{response.item.code.lower()}-minutes.txt", body, "text/plain"),
+                    title=f"Partnership forum minutes — {response.item.code}",
                 )
+
+    @staticmethod
+    def _sign(assessment: Assessment, sections: list, *, manager, rep) -> None:
+        for section in sections:
+            signoff_management(
+                assessment=assessment,
+                section=section,
+                user=manager,
+                role=SiteRole.MANAGER,
+                statement="Signed for management: the answers and evidence of this section are complete and agreed.",
+            )
+            signoff_acknowledge(
+                assessment=assessment,
+                section=section,
+                user=rep,
+                role=SiteRole.UNION_REP,
+                statement="Acknowledged for the staff side after discussion at the local partnership forum.",
+            )

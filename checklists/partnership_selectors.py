@@ -135,6 +135,20 @@ def activity_for_site(*, site: PilotSite, page_number, last_seen_at=None) -> Act
     return Activity(page=page, rows=rows)
 
 
+# Reads (downloads, exports) are in the trail for accountability, but they are not news on the task list.
+QUIET_ACTIONS = ("evidence.download", "report.download", "overview.export", "checklist.export", "site.export")
+
+
+def latest_activity(*, site: PilotSite, limit: int = 3) -> list[AuditEvent]:
+    """The site's newest changes, for the task list (the activity page has them all)."""
+    return list(
+        AuditEvent.objects.filter(site=site)
+        .exclude(action__in=QUIET_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 @dataclass
 class RegisterRow:
     signoff: SignOff

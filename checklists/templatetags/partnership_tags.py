@@ -43,6 +43,11 @@ def partnership_form(kind: str, prefix_id: int | None = None):
 
 
 @register.simple_tag
+def latest_activity(site) -> list:
+    return selectors.latest_activity(site=site)
+
+
+@register.simple_tag
 def task_list_url(assessment_id: int) -> str:
     return selectors.task_list_url(assessment_id) or ""
 

@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 
 from checklists.models import Response
+from checklists.partnership import comment_create
+from phb_readiness.sites.models import SiteRole
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,9 @@ def test_site_checklist_as_xlsx(client, world):
     response.status = Response.Status.IN_PLACE
     response.narrative = '=HYPERLINK("http://evil.example")'
     response.save()
+    comment_create(
+        response=response, user=world.rep_a, role=SiteRole.UNION_REP, body="Pensions not confirmed.", is_concern=True
+    )
     client.force_login(world.rep_a)
     answer = client.get(reverse("reports:site_checklist_xlsx", args=["SITE-A"]))
     assert answer.status_code == 200
@@ -47,6 +52,8 @@ def test_site_checklist_as_xlsx(client, world):
     row = next(r for r in checklist if r[1] == response.item.code)
     assert row[5] == "In place"
     assert row[6] == '\'=HYPERLINK("http://evil.example")'  # written as text, never run as a formula
+    assert row[12] == 1  # open concerns
+    assert "Concern (open) by" in row[13] and "Union rep" in row[13] and "Pensions not confirmed." in row[13]
     assert len(list(book["Summary"].values)) == 1 + 7
 
 

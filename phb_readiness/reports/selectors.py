@@ -554,6 +554,19 @@ def report_by_sha256(sha256: str) -> Report | None:
     )
 
 
+def _comment_text(comment: Comment) -> str:
+    """One comment or concern as the spreadsheet cell shows it: who, in which role, when, what (and the answer)."""
+    author = (comment.author.get_full_name() or comment.author.get_username()) if comment.author else "Someone"
+    kind = f"Concern ({comment.get_concern_state_display().lower()})" if comment.is_concern else "Comment"
+    text = (
+        f"{kind} by {author}, {comment.get_author_role_display()}, {timezone.localtime(comment.created_at):%d %b %Y}:"
+    )
+    text += f" {comment.body}"
+    if comment.answer:
+        text += f"\nAnswer: {comment.answer}"
+    return text
+
+
 def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[list]]]:
     """A site's full checklist and its section summary, as tables for a spreadsheet."""
     header = [
@@ -570,6 +583,7 @@ def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[li
         "Evidence (title, SHA-256 or link)",
         "Comments",
         "Open concerns",
+        "Comments and concerns (newest last)",
     ]
     rows = []
     for section in data.sections:
@@ -590,6 +604,7 @@ def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[li
                     "\n".join(f"{ev.title} ({ev.sha256 or ev.url})" for ev in entry.evidence),
                     sum(1 for c in entry.comments if not c.is_concern),
                     sum(1 for c in entry.comments if c.is_open_concern),
+                    "\n\n".join(_comment_text(c) for c in entry.comments),
                 ]
             )
     summary_header = ["Section", "Items", "Answered", "In place", "Applicable", "% in place", "Open concerns"]

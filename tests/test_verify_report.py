@@ -53,3 +53,29 @@ def test_a_file_that_is_not_a_pdf_gets_a_form_error(client, world):
 def test_verify_needs_sign_in(client):
     response = client.get(reverse("reports:verify"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_an_oversize_file_is_dropped_while_it_is_read(client, world, monkeypatch):
+    from phb_readiness.reports import forms, views
+
+    monkeypatch.setattr(views, "VERIFY_MAX_BYTES", 1024)
+    monkeypatch.setattr(forms, "VERIFY_MAX_BYTES", 1024)
+    stored = []
+    for handler in ("MemoryFileUploadHandler", "TemporaryFileUploadHandler"):
+        monkeypatch.setattr(
+            f"django.core.files.uploadhandler.{handler}.receive_data_chunk",
+            lambda self, data, start: stored.append(len(data)),
+        )
+    client.force_login(world.manager_a)
+    response = upload(client, b"%PDF-" + b"x" * 5000)
+    assert response.status_code == 200
+    assert "larger than any report this service issues" in response.content.decode()
+    assert stored == []  # never kept, in memory or on disk
+
+
+def test_verify_checks_the_csrf_token(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.manager_a)
+    assert upload(client, b"%PDF-1.7 a small file").status_code == 403

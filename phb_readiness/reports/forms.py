@@ -73,12 +73,14 @@ class VerifyForm(forms.Form):
         self.helper.label_size = Size.MEDIUM
         self.helper.layout = Layout(Field("file"), Submit("verify", "Check the report"))
 
+    @staticmethod
+    def too_big_message() -> str:
+        return f"The file is larger than any report this service issues ({VERIFY_MAX_BYTES // 1024 // 1024} MB)"
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > VERIFY_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than any report this service issues ({VERIFY_MAX_BYTES // 1024 // 1024} MB)"
-            )
+            raise forms.ValidationError(self.too_big_message())
         upload.seek(0)
         if upload.read(5) != b"%PDF-":
             raise forms.ValidationError("The file is not a PDF: choose the report as it was downloaded")

@@ -10,13 +10,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checklists.access import Need, can, get_assessment_for
+from checklists.evidence import UploadSizeLimit
 from checklists.readiness import RAG_RULE
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.exports import csv_response, xlsx_response
-from phb_readiness.reports.forms import OverviewFilterForm, VerifyForm
+from phb_readiness.reports.forms import VERIFY_MAX_BYTES, OverviewFilterForm, VerifyForm
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import (
     OVERVIEW_ROWS_HTML,
@@ -227,12 +229,24 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # only so the size limit is installed before the body is read; _verify checks the token
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
+    limit = UploadSizeLimit(request, max_bytes=VERIFY_MAX_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _verify(request, limit=limit)
+
+
+@csrf_protect
+def _verify(request: HttpRequest, *, limit: UploadSizeLimit) -> HttpResponse:
+    """Tell whether an uploaded PDF is a report this service issued, unchanged (by its SHA-256)."""
     form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     result = None
-    if form.is_bound and form.is_valid():
+    if limit.exceeded:
+        form.is_valid()
+        form.errors["file"] = form.error_class([VerifyForm.too_big_message()])
+    elif form.is_bound and form.is_valid():
         sha256 = file_sha256(form.cleaned_data["file"])
         result = {"sha256": sha256, "report": report_by_sha256(sha256)}
     return render(request, "reports/verify.html", {"form": form, "result": result})

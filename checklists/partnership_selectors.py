@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
@@ -135,17 +136,18 @@ def activity_for_site(*, site: PilotSite, page_number, last_seen_at=None) -> Act
     return Activity(page=page, rows=rows)
 
 
-# Reads (downloads, exports) are in the trail for accountability, but they are not news on the task list.
-QUIET_ACTIONS = ("evidence.download", "report.download", "overview.export", "checklist.export", "site.export")
+# What counts as news on the task list: changes to the checklist and its partnership work. Reads (downloads,
+# exports) and administration (memberships: who is a union rep is special-category data) stay on the activity page.
+NEWS_ACTIONS = ("assessment.", "response.", "evidence.add", "evidence.remove", "comment.", "concern.", "signoff.")
 
 
 def latest_activity(*, site: PilotSite, limit: int = 3) -> list[AuditEvent]:
-    """The site's newest changes, for the task list (the activity page has them all)."""
+    """The site's newest checklist changes, for the task list (the activity page has everything)."""
+    news = Q()
+    for prefix in NEWS_ACTIONS:
+        news |= Q(action__startswith=prefix)
     return list(
-        AuditEvent.objects.filter(site=site)
-        .exclude(action__in=QUIET_ACTIONS)
-        .select_related("actor")
-        .order_by("-created_at", "-id")[:limit]
+        AuditEvent.objects.filter(news, site=site).select_related("actor").order_by("-created_at", "-id")[:limit]
     )
 
 

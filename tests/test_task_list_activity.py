@@ -1,4 +1,5 @@
-"""The task list shows the site's newest changes (comments and concerns included), not its downloads."""
+"""The task list shows the site's newest checklist changes (comments and concerns included), not its downloads or
+who was given which role."""
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,7 @@ def raise_concern(world, body: str = "Pensions not confirmed.") -> None:
 def latest_activity(client, world) -> str:
     page = client.get(reverse("checklists:assessment", args=[world.assessment_a.pk])).content.decode()
     start = page.index('id="latest-activity"')
-    return page[start : page.index("</ul>", start)]
+    return page[start : page.index("All activity at", start)]
 
 
 def test_a_new_concern_is_the_newest_activity_on_the_task_list(client, world):
@@ -37,3 +38,10 @@ def test_downloads_are_not_news(client, world):
     activity = latest_activity(client, world)
     assert "Downloaded minutes" not in activity
     assert "Raised a concern" in activity
+
+
+def test_role_grants_are_not_news(client, world):
+    client.force_login(world.manager_a)
+    activity = latest_activity(client, world)
+    assert "Granted" not in activity and "Union rep" not in activity
+    assert "Started" in activity

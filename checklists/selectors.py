@@ -8,10 +8,12 @@ from urllib.parse import quote
 
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from checklists.frameworks import framework_structure
 from checklists.models import Assessment, Comment, Evidence, Response, Section, SignOff
 from checklists.readiness import AssessmentReadiness, SectionReadiness, assessment_readiness
+from phb_readiness.audit.stamps import StampedMemo
 from phb_readiness.sites.models import Membership, PilotSite, reviewer_scope_of
 
 
@@ -116,9 +118,29 @@ class Overview:
     total: int
 
 
-def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilters | None = None) -> Overview:
-    """The task list of an assessment with readiness, counts and filters, in five queries whatever its size."""
-    filters = filters or OverviewFilters()
+@dataclass(frozen=True)
+class TaskList:
+    """An assessment's whole task list as read from the database, before any filter: readiness and each section's
+    rows."""
+
+    readiness: AssessmentReadiness
+    rows: dict[int, list[ItemRow]]  # by section id
+    total: int
+
+
+# Task lists kept per process under (assessment, site data stamp, date): a change at the site means a new stamp
+# (phb_readiness.audit.stamps), and "overdue" moves on with the date. Pages filter them per request and only read
+# the model instances they hold. One thing the stamp does not see: a person renamed in the admin shows under the
+# new name once the site next changes.
+_TASK_LISTS = StampedMemo(size=256)
+
+
+def task_list_memo_clear() -> None:
+    _TASK_LISTS.clear()
+
+
+def _task_list_read(assessment: Assessment) -> TaskList:
+    """Five queries whatever the assessment's size."""
     structure = framework_structure(assessment.framework)
     order = {item.id: n for n, item in enumerate(structure.items)}
     responses = sorted(
@@ -126,7 +148,6 @@ def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilter
     )
     for response in responses:
         response.item = structure.items_by_id[response.item_id]
-    sections = structure.sections
     evidence: dict[int, list[Evidence]] = {}
     for ev in (
         Evidence.objects.current()
@@ -142,7 +163,7 @@ def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilter
     }
     signoffs = list(SignOff.objects.filter(assessment=assessment).select_related("signed_by"))
     readiness = assessment_readiness(
-        sections=sections,
+        sections=structure.sections,
         responses=responses,
         evidence=evidence,
         open_concerns={rid: row["open"] for rid, row in comment_counts.items()},
@@ -150,10 +171,8 @@ def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilter
     )
     # One reverse() for all the item links, not one a row (a tenth of the page's time): each code is quoted in.
     url_pattern = reverse("checklists:item", args=[assessment.pk, "CODE"])
-    result = []
-    shown = 0
-    for section_readiness in readiness.sections:
-        rows = [
+    rows = {
+        section_readiness.section.id: [
             ItemRow(
                 response=r,
                 evidence_count=len(evidence.get(r.id, [])),
@@ -163,11 +182,31 @@ def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilter
             )
             for r in section_readiness.responses
         ]
-        rows = [row for row in rows if filters.keep(row, user=user)]
+        for section_readiness in readiness.sections
+    }
+    return TaskList(readiness=readiness, rows=rows, total=len(responses))
+
+
+def assessment_overview(
+    *, assessment: Assessment, user, filters: OverviewFilters | None = None, stamp: str | None = None
+) -> Overview:
+    """The task list of an assessment with readiness, counts and filters. `stamp` is the site's data stamp, read
+    before this call (site_data_stamp_of): with it, the unchanged task list of an earlier request is reused."""
+    filters = filters or OverviewFilters()
+    key = (assessment.pk, stamp, timezone.localdate())
+    task_list = _TASK_LISTS.get(key) if stamp else None
+    if task_list is None:
+        task_list = _task_list_read(assessment)
+        if stamp:
+            _TASK_LISTS.put(key, task_list)
+    result = []
+    shown = 0
+    for section_readiness in task_list.readiness.sections:
+        rows = [row for row in task_list.rows[section_readiness.section.id] if filters.keep(row, user=user)]
         shown += len(rows)
         if not filters.section or filters.section == section_readiness.section.code:
             result.append(OverviewSection(readiness=section_readiness, rows=rows))
-    return Overview(readiness=readiness, sections=result, shown=shown, total=len(responses))
+    return Overview(readiness=task_list.readiness, sections=result, shown=shown, total=task_list.total)
 
 
 def site_owners(*, site: PilotSite):

@@ -10,6 +10,7 @@ import pytest
 
 from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load, framework_structures_clear
 from checklists.models import Assessment
+from checklists.selectors import task_list_memo_clear
 from checklists.services import assessment_create
 from phb_readiness.reports.selectors import summary_memo_clear
 from phb_readiness.sites.models import Membership, PilotSite
@@ -54,6 +55,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PHB_MFA_ENFORCED = False
     # Each test starts without readiness remembered from another test's (rolled back) data.
     summary_memo_clear()
+    task_list_memo_clear()
     framework_structures_clear()
 
 

@@ -8,6 +8,7 @@ from checklists.forms import OverviewFilterForm
 from checklists.models import Response
 from checklists.readiness import RAG_RULE
 from checklists.selectors import assessment_overview
+from phb_readiness.audit.stamps import site_data_stamp_of
 
 
 @login_required
@@ -16,7 +17,8 @@ def assessment_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The assessment as a task list per section, with readiness and filters (a GET form: no JavaScript needed)."""
     assessment, role = get_assessment_for(request.user, pk, Need.VIEW)
     filter_form = OverviewFilterForm(request.GET or None)
-    overview = assessment_overview(assessment=assessment, user=request.user, filters=filter_form.filters())
+    stamp = site_data_stamp_of(assessment.site_id)  # before the data it stamps
+    overview = assessment_overview(assessment=assessment, user=request.user, filters=filter_form.filters(), stamp=stamp)
     return render(
         request,
         "checklists/assessment.html",

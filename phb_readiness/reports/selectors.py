@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -20,7 +19,7 @@ from django.utils import timezone
 from checklists.access import ALLOWED, Need
 from checklists.models import Assessment, Comment, Evidence, Response, Section, SignOff
 from checklists.readiness import RAG_RULE, AssessmentReadiness, SectionReadiness, assessment_readiness
-from phb_readiness.audit.models import AuditEvent
+from phb_readiness.audit.stamps import StampedMemo, site_data_stamp
 from phb_readiness.reports.models import Report
 from phb_readiness.sites.models import Membership, PilotSite, Region, reviewer_scope_of
 
@@ -65,32 +64,6 @@ class AssessmentSummary:
     last_change: datetime.datetime | None
 
 
-class StampedMemo:
-    """Values kept in this process under keys that carry a site's data stamp (see site_data_stamp), in a bounded
-    LRU. Every change to a site's checklist appends an audit event naming the site in the same transaction (the
-    trail must record them all, issue 6), so a change means a new key and an entry is never served stale; entries
-    of old keys age out. A dict, not Django's cache: a hit costs nothing (no pickling), and every request reads the
-    stamps from the database, so processes never disagree about what is current."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple, object] = OrderedDict()
-
-    def get(self, key: tuple):
-        value = self._entries.get(key)
-        if value is not None:
-            self._entries.move_to_end(key)
-        return value
-
-    def put(self, key: tuple, value) -> None:
-        self._entries[key] = value
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
 _SUMMARIES = StampedMemo()
 OVERVIEW_ROWS_HTML = StampedMemo()
 
@@ -98,11 +71,6 @@ OVERVIEW_ROWS_HTML = StampedMemo()
 def summary_memo_clear() -> None:
     _SUMMARIES.clear()
     OVERVIEW_ROWS_HTML.clear()
-
-
-def site_data_stamp() -> Subquery:
-    """Annotation for a PilotSite query: the hash of the site's newest audit event ('' when it has none)."""
-    return Subquery(AuditEvent.objects.filter(site=OuterRef("pk")).order_by("-id").values("hash")[:1])
 
 
 def readiness_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentReadiness]:

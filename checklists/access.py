@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from checklists.models import Assessment
+from checklists.models import Assessment, Response
 from phb_readiness.sites.models import PilotSite, SiteRole, membership_role_of, role_from
 
 
@@ -65,3 +65,22 @@ def get_assessment_for(user, pk: int, need: Need = Need.VIEW) -> tuple[Assessmen
     if not can(role, need):
         raise PermissionDenied(f"Your role ({role.label}) cannot do this.")
     return assessment, role
+
+
+def get_response_for(user, pk: int, code: str, need: Need = Need.VIEW) -> tuple[Response, SiteRole]:
+    """The response to item `code` of assessment `pk`, its assessment loaded, if the person may see it, and their
+    role at the site: get_assessment_for and the item's response in one query. 404 for an unknown item too."""
+    response = (
+        Response.objects.filter(assessment__in=assessments_visible_to(user), assessment_id=pk, item__code=code)
+        .select_related("assessment__site__region", "assessment__framework", "item__section", "owner", "updated_by")
+        .annotate(membership_role=membership_role_of(user, site_ref="assessment__site_id"))
+        .first()
+    )
+    if response is None:
+        raise Http404("No such item.")
+    role = role_from(user, response.assessment.site, membership_role=response.membership_role)
+    if role is None:
+        raise Http404("No such item.")
+    if not can(role, need):
+        raise PermissionDenied(f"Your role ({role.label}) cannot do this.")
+    return response, role

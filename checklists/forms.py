@@ -62,6 +62,18 @@ class DueDateField(DateInputField):
             raise ValidationError(self.REAL_DATE, code="invalid_date") from error
 
 
+class OwnerChoiceField(forms.ModelChoiceField):
+    """The owner select. An unchanged choice is taken as the response's current owner without a query: a save that
+    leaves the owner alone (nearly all) does not look the choices up again."""
+
+    current = None
+
+    def to_python(self, value):
+        if self.current is not None and value not in self.empty_values and str(value) == str(self.current.pk):
+            return self.current
+        return super().to_python(value)
+
+
 class ResponseForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
@@ -81,7 +93,7 @@ class ResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=20000,
     )
-    owner = forms.ModelChoiceField(
+    owner = OwnerChoiceField(
         label="Owner",
         queryset=None,
         required=False,
@@ -97,11 +109,12 @@ class ResponseForm(forms.Form):
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, item: Item, owners, can_assign_owner: bool, **kwargs):
+    def __init__(self, *args, item: Item, owners, can_assign_owner: bool, current_owner=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
         if can_assign_owner:
             self.fields["owner"].queryset = owners
+            self.fields["owner"].current = current_owner
             self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         else:
             del self.fields["owner"]

@@ -236,21 +236,10 @@ class ItemPage:
         return list(Evidence.objects.current().filter(response_id=self.response.pk).select_related("uploaded_by"))
 
 
-def item_page_for(*, assessment: Assessment, code: str) -> ItemPage:
-    """One response with its item, section, evidence and neighbours; 404 if the code is not in the framework."""
-    from django.http import Http404
-
-    codes = framework_structure(assessment.framework).codes
-    if code not in codes:
-        raise Http404("No such item.")
-    response = (
-        Response.objects.filter(assessment=assessment, item__code=code)
-        .select_related("item__section", "owner", "updated_by")
-        .first()
-    )
-    if response is None:
-        raise Http404("No such item.")
-    index = codes.index(code)
+def item_page_for(*, response: Response) -> ItemPage:
+    """The item page of a response (its assessment and item loaded): its place among the framework's items."""
+    codes = framework_structure(response.assessment.framework).codes
+    index = codes.index(response.item.code)
     return ItemPage(
         response=response,
         previous_code=codes[index - 1] if index > 0 else None,

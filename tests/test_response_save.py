@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from checklists.models import Assessment, Response
 from checklists.services import AssessmentNotEditable, ResponseConflict, response_save
@@ -149,3 +150,28 @@ def test_a_returned_assessment_is_editable_again(world):
     Assessment.objects.filter(pk=world.assessment_a.pk).update(state="returned", return_reasons="Add evidence")
     saved = response_save(response=_response(world), user=world.manager_a, data={"narrative": "More"}, base_version=1)
     assert saved.version == 2
+
+
+def test_a_save_that_keeps_the_owner_does_not_look_the_choices_up(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.partnership_support import first_response
+
+    response = first_response(world.assessment_a)
+    response = response_save(
+        response=response, user=world.manager_a, data={"owner": world.contributor_a}, base_version=response.version
+    )
+    url = reverse("checklists:item", args=[world.assessment_a.pk, response.item.code])
+    client.force_login(world.manager_a)
+    client.get(url)
+    data = {
+        "status": "in_progress",
+        "narrative": "Drafting.",
+        "owner": str(world.contributor_a.pk),
+        "base_version": response.version,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, data).status_code == 302
+    owner_lookups = [q for q in queries if 'FROM "auth_user"' in q["sql"] and "memberships" in q["sql"].lower()]
+    assert owner_lookups == []

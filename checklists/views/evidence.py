@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from checklists.access import Need, assessments_visible_to, get_assessment_for
+from checklists.access import Need, assessments_visible_to, get_assessment_for, get_response_for
 from checklists.evidence import UploadSizeLimit, download_filename, too_big_error
 from checklists.forms import EvidenceFileForm, EvidenceLinkForm
 from checklists.models import Evidence
@@ -47,8 +47,8 @@ def evidence_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @csrf_protect
 def _evidence_add(request: HttpRequest, *, pk: int, code: str, limit: UploadSizeLimit) -> HttpResponse:
     """Add a file (multipart, prefix "upload") or a link (prefix "link") to an item."""
-    assessment, role = get_assessment_for(request.user, pk, Need.EDIT)
-    page = item_page_for(assessment=assessment, code=code)
+    response, role = get_response_for(request.user, pk, code, Need.EDIT)
+    assessment, page = response.assessment, item_page_for(response=response)
     is_link = "link-url" in request.POST
     form = EvidenceLinkForm(request.POST) if is_link else EvidenceFileForm(request.POST, request.FILES)
     if limit.exceeded and not is_link:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from checklists.access import Need, can, get_assessment_for
+from checklists.access import Need, can, get_response_for
 from checklists.forms import EvidenceFileForm, EvidenceLinkForm, ResponseForm
 from checklists.models import Assessment, Response
 from checklists.selectors import ItemPage, item_page_for, response_changes_since, site_owners
@@ -66,6 +66,7 @@ def response_form(request: HttpRequest, assessment: Assessment, role: SiteRole, 
         item=response.item,
         owners=site_owners(site=assessment.site),
         can_assign_owner=can(role, Need.MANAGE),
+        current_owner=response.owner,
     )
 
 
@@ -117,8 +118,8 @@ def render_item_page(
 @require_http_methods(["GET", "POST"])
 def item_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """An item's question and guidance, and the form to answer it; saves in place with htmx or by POST-redirect-GET."""
-    assessment, role = get_assessment_for(request.user, pk, Need.EDIT if request.method == "POST" else Need.VIEW)
-    page = item_page_for(assessment=assessment, code=code)
+    response, role = get_response_for(request.user, pk, code, Need.EDIT if request.method == "POST" else Need.VIEW)
+    assessment, page = response.assessment, item_page_for(response=response)
     if request.method == "GET":
         return render_item_page(request, assessment=assessment, role=role, page=page)
 

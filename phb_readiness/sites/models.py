@@ -44,9 +44,9 @@ class PilotSiteQuerySet(models.QuerySet):
         scope = reviewer_scope_of(user)
         if scope is not None and scope.region_id is None:
             return self.all()
-        visible = Q(memberships__user=user)
-        if scope is not None:
-            visible |= Q(region_id=scope.region_id)
+        if scope is None:  # one membership a site at most, so the join cannot repeat a site
+            return self.filter(memberships__user=user)
+        visible = Q(memberships__user=user) | Q(region_id=scope.region_id)
         return self.filter(id__in=PilotSite.objects.filter(visible).values("id"))
 
     def active(self) -> PilotSiteQuerySet:

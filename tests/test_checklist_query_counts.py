@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 # Measured per request in a test: session + user (2), the reviewer scope (1), the access check (assessment or
 # response with the person's role: 1), then the page's own reads. Task list (cold, as after a change at the site): the
 # site's data stamp, responses with owners, evidence, comment counts, sign-offs, latest activity (6); warm: the stamp
-# and latest activity (2). Item page: evidence, owners, the partnership panel's comments (3).
+# and latest activity (2). Item page: the response, evidence, owners, the partnership panel's comments (4).
 OVERVIEW_BUDGET = 10
 OVERVIEW_WARM_BUDGET = 6
-ITEM_BUDGET = 7
+ITEM_BUDGET = 8
 
 
 def _fill(world, per_item: int) -> None:

@@ -142,9 +142,9 @@ def role_at(user, site: PilotSite) -> SiteRole | None:
     return role_from(user, site, membership_role=membership.role if membership else None)
 
 
-def membership_role_of(user, site_ref: str = "site_id") -> Subquery:
-    """Annotation: the person's membership role at the site at `site_ref` of each row (assessments: site_id)."""
-    return Subquery(Membership.objects.filter(site=OuterRef(site_ref), user=user).values("role")[:1])
+def membership_role_of(user) -> Subquery:
+    """Annotation for a query over rows with a site_id (assessments): the person's membership role at that site."""
+    return Subquery(Membership.objects.filter(site=OuterRef("site_id"), user=user).values("role")[:1])
 
 
 def role_from(user, site: PilotSite, *, membership_role: str | None) -> SiteRole | None:

@@ -356,6 +356,8 @@ def table(figures: dict, details: dict) -> str:
             notes.append(f"{result.errors} failed {result.statuses}")
         if queries.get(key) is not None:
             notes.append(f"{queries[key]} queries, in-process CPU {cpu_ms.get(key)} ms")
+            if (cold := details["queries"].get("cold_cpu_ms", {}).get(key)) is not None:
+                notes.append(f"(cold {cold} ms)")
         target_text = f"<= {target} ms" if target else ""
         rows.append((f"{label}: p95, 1 client", _shown(p95, " ms", built=built), target_text, " ".join(notes)))
     for key, label, target in (("assessment", "assessment overview", 100), ("floor", "floor (bare view)", None)):

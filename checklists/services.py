@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from checklists import notifications
 from checklists.access import Need, can
-from checklists.models import Assessment, Evidence, Framework, Item, Response
+from checklists.models import Assessment, Evidence, Framework, Item, Response, SignOff
 from phb_readiness.audit.services import audit_record
 from phb_readiness.sites.models import Membership, PilotSite, SiteRole, role_at
 
@@ -128,7 +128,18 @@ def response_save(*, response: Response, user, data: dict, base_version: int, ro
     PermissionDenied for roles that may not edit (or a non-manager assigning an owner), ValidationError for
     answers that break the rules.
     """
-    assessment = Assessment.objects.select_for_update().select_related("site").get(pk=response.assessment_id)
+    # Whether the item's section has any sign-off is read with the lock: sign-offs take the same lock, so none can
+    # appear before this save commits, and an unsigned section needs no supersession check.
+    assessment = (
+        Assessment.objects.select_for_update()
+        .select_related("site")
+        .annotate(
+            section_signed=Exists(
+                SignOff.objects.filter(assessment=OuterRef("pk"), section_id=response.item.section_id)
+            )
+        )
+        .get(pk=response.assessment_id)
+    )
     if not assessment.is_editable:
         raise AssessmentNotEditable(assessment)
     if role is None:
@@ -189,7 +200,8 @@ def response_save(*, response: Response, user, data: dict, base_version: int, ro
         before=before,
         after=after,
     )
-    _content_changed(response=current, assessment=assessment, user=user)
+    if assessment.section_signed:
+        _content_changed(response=current, assessment=assessment, user=user)
     # The row as saved, without reading it back: the update changed exactly these fields.
     for name, value in changes.items():
         setattr(current, name, value)

@@ -88,3 +88,15 @@ def test_without_javascript_a_refresh_shows_the_download(live_server, world, sig
     report_render(report_id=report.pk)
     page.get_by_role("link", name="Refresh").click()
     assert page.get_by_role("link", name="Download the report").count() == 1
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_site_report_asked_for_from_the_overview(live_server, world, signed_in, javascript):
+    """The rows' PDF buttons share one form (form and formaction attributes), with or without JavaScript."""
+    page = signed_in(world.reviewer, javascript=javascript)
+    page.goto(f"{live_server.url}/overview/")
+    page.get_by_role("button", name=f"Ask for a PDF report of {world.site_a.name}").click()
+    page.wait_for_url(f"{live_server.url}/reports/*/")
+    report = Report.objects.get()
+    assert (report.kind, report.site, report.requested_by) == (Report.Kind.SITE, world.site_a, world.reviewer)
+    assert page.get_by_text("Your report has been queued.").count() == 1

@@ -6,6 +6,7 @@ Idempotent: once DEMO-A exists nothing is changed, so a second `make run` keeps 
 from __future__ import annotations
 
 import datetime
+import logging
 import random
 
 from django.conf import settings
@@ -91,8 +92,14 @@ class Command(BaseCommand):
     def _seed(self) -> None:
         """Everything through the services, as people would have done it: the audit trail, the activity feeds and
         the sign-off hashes are real. The history is not mailed to the demo people."""
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
-            self._seed_all()
+        tasks_log = logging.getLogger("celery.app.trace")  # one line per in-process task: noise in `make run`
+        level = tasks_log.level
+        tasks_log.setLevel(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+                self._seed_all()
+        finally:
+            tasks_log.setLevel(level)
 
     def _seed_all(self) -> None:
         rng = random.Random(2009)  # noqa: S311 - demo content, not security

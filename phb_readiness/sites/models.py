@@ -159,12 +159,3 @@ def role_from(user, site: PilotSite, *, membership_role: str | None) -> SiteRole
     if user.is_superuser:
         return SiteRole.ADMIN
     return None
-    membership = Membership.objects.filter(user=user, site=site).only("role").first()
-    if membership is not None:
-        return SiteRole(membership.role)
-    scope = reviewer_scope_of(user)
-    if scope is not None and (scope.region_id is None or scope.region_id == site.region_id):
-        return SiteRole.REVIEWER
-    if user.is_superuser:
-        return SiteRole.ADMIN
-    return None

@@ -8,6 +8,7 @@ kept under a key holding the hash for as long as the hash stays the same.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from django.db.models import OuterRef, Subquery
@@ -35,17 +36,21 @@ class StampedMemo:
     def __init__(self, size: int = 4096) -> None:
         self.size = size
         self._entries: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers (runserver, gunicorn's gthread) share one memo
 
     def get(self, key: tuple):
-        value = self._entries.get(key)
-        if value is not None:
-            self._entries.move_to_end(key)
-        return value
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
 
     def put(self, key: tuple, value) -> None:
-        self._entries[key] = value
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()

@@ -70,7 +70,7 @@ class _PlainQueryChoices(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
+        for obj in self.queryset:  # read once, shared with ResponseForm.unbound_key
             yield self.choice(obj)
 
 
@@ -122,9 +122,12 @@ class ResponseForm(forms.Form):
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, item: Item, owners, can_assign_owner: bool, current_owner=None, **kwargs):
+    def __init__(
+        self, *args, item: Item, owners, can_assign_owner: bool, current_owner=None, response_pk=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.item = item
+        self.response_pk = response_pk
         if can_assign_owner:
             self.fields["owner"].queryset = owners
             self.fields["owner"].current = current_owner
@@ -152,6 +155,13 @@ class ResponseForm(forms.Form):
             "base_version",
             Submit("save", "Save answer"),
         )
+
+    def unbound_key(self) -> tuple:
+        """Everything this form shows while unbound: the stored answer (by its version), the item's kind and the
+        owner choices ({% crispy_unbound %} renders it once for these)."""
+        owner = self.fields.get("owner")
+        choices = tuple((u.pk, owner.label_from_instance(u)) for u in owner.queryset) if owner else ()
+        return ("response", self.response_pk, self.initial.get("base_version"), self.item.kind, choices)
 
     @classmethod
     def initial_for(cls, response: Response) -> dict:

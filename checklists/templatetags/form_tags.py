@@ -1,4 +1,4 @@
-"""{% crispy_blank %}: crispy-forms rendering of the blank forms every item page repeats, done once per process."""
+"""{% crispy_unbound %}: crispy-forms rendering of the unbound forms item pages repeat, done once per process."""
 
 from __future__ import annotations
 
@@ -10,17 +10,19 @@ from phb_readiness.audit.stamps import StampedMemo
 
 register = template.Library()
 
-# Rendered HTML of blank (unbound) forms by the key the template gives. A blank form's HTML depends only on its
-# class and the key's variant, never on the request: crispy-forms takes about 1 ms a field, a third of an item page.
+# Rendered HTML of unbound forms (blank, or showing what is stored) by the key the template gives. Such a form's HTML
+# depends only on what its key names, never on the request: crispy-forms takes about 1 ms a field, a third of an
+# item page.
 _BLANK_FORMS = StampedMemo(size=1024)
 
 
 @register.simple_tag
-def crispy_blank(form, *key) -> SafeString:
+def crispy_unbound(form, *key) -> SafeString:
     """Render `form` with its crispy helper; while it is unbound, reuse the HTML rendered for `key` before.
 
-    `key` (one or more parts) must name one variant of one form class: the template promises that every blank form
-    it passes under that key renders the same. A bound form (the person's input, its errors) is always rendered afresh.
+    `key` (one or more parts) must name everything an unbound form of that kind shows: the template promises that
+    every unbound form it passes under that key renders the same. A bound form (the person's input, its errors) is
+    always rendered afresh.
     """
     if form.is_bound:
         return render_crispy_form(form)

@@ -67,6 +67,7 @@ def response_form(request: HttpRequest, assessment: Assessment, role: SiteRole, 
         owners=site_owners(site=assessment.site),
         can_assign_owner=can(role, Need.MANAGE),
         current_owner=response.owner,
+        response_pk=response.pk,
     )
 
 

@@ -109,6 +109,9 @@ def test_the_request_itself_answers_with_a_redirect(client, world):
     assert send.call_count == 1
     assert response.status_code == 302
     assert Report.objects.get().state == Report.State.FAILED
+    page = client.get(response["Location"]).content.decode()
+    assert "has been queued" not in page  # the message says what happened
+    assert page.count(QUEUE_UNREACHABLE) >= 2  # in the message and on the report
 
 
 @pytest.fixture

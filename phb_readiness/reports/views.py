@@ -162,9 +162,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def _to_report(request: HttpRequest, report: Report, *, created: bool) -> HttpResponse:
-    messages.success(
-        request, "Your report has been queued." if created else "This report was already asked for: here it is."
-    )
+    report.refresh_from_db(fields=["state", "error"])  # queued on commit, which may have failed (broker down)
+    if report.state == Report.State.FAILED:
+        messages.error(request, report.error or "The report could not be made: try again.")
+    else:
+        messages.success(
+            request, "Your report has been queued." if created else "This report was already asked for: here it is."
+        )
     return redirect("reports:detail", pk=report.pk)
 
 

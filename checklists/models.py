@@ -141,6 +141,11 @@ STATUS_TAG_CLASSES = {
 }
 
 
+def status_tag_class(status: str) -> str:
+    """The GOV.UK tag colour of a response status (not started and anything unknown: grey)."""
+    return STATUS_TAG_CLASSES.get(status, "govuk-tag--grey")
+
+
 class Response(models.Model):
     """A site's answer to one item in one assessment."""
 
@@ -203,8 +208,7 @@ class Response(models.Model):
 
     @property
     def status_tag_class(self) -> str:
-        """The GOV.UK tag colour of the status (as templates/checklists/_status_tag.html)."""
-        return STATUS_TAG_CLASSES.get(self.status, "govuk-tag--grey")
+        return status_tag_class(self.status)
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:

@@ -38,11 +38,6 @@ def home_for(*, user) -> dict:
 
 def readiness_for(assessment: Assessment):
     """Readiness of an assessment's sections, in a fixed number of queries whatever its size."""
-    from django.db.models import Count, Q
-
-    from checklists.models import Comment, Evidence, Response, SignOff
-    from checklists.readiness import assessment_readiness
-
     sections = list(Section.objects.filter(framework_id=assessment.framework_id).order_by("position"))
     responses = list(Response.objects.filter(assessment=assessment).select_related("item").order_by("item__position"))
     evidence: dict[int, list[Evidence]] = {}

@@ -7,14 +7,10 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from checklists.models import STATUS_TAG_CLASSES
+from checklists.models import status_tag_class
 
 register = template.Library()
-
-
-@register.filter
-def status_tag_class(status: str) -> str:
-    return STATUS_TAG_CLASSES.get(status, "govuk-tag--grey")
+register.filter("status_tag_class", status_tag_class)
 
 
 def _plural(n: int, word: str) -> str:

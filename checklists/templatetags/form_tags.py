@@ -13,7 +13,7 @@ register = template.Library()
 # Rendered HTML of unbound forms (blank, or showing what is stored) by the key the template gives. Such a form's HTML
 # depends only on what its key names, never on the request: crispy-forms takes about 1 ms a field, a third of an
 # item page.
-_BLANK_FORMS = StampedMemo(size=1024)
+_UNBOUND_FORMS = StampedMemo(size=1024)
 
 
 @register.simple_tag
@@ -26,8 +26,8 @@ def crispy_unbound(form, *key) -> SafeString:
     """
     if form.is_bound:
         return render_crispy_form(form)
-    html = _BLANK_FORMS.get(key)
+    html = _UNBOUND_FORMS.get(key)
     if html is None:
         html = render_crispy_form(form)
-        _BLANK_FORMS.put(key, html)
+        _UNBOUND_FORMS.put(key, html)
     return html

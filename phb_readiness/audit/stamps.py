@@ -16,10 +16,10 @@ from django.db.models import OuterRef, Subquery
 from phb_readiness.audit.models import AuditEvent
 
 
-def site_data_stamp(site_ref: str = "pk") -> Subquery:
-    """Annotation: the hash of the newest audit event of the site at `site_ref` (None when it has none); one index
-    probe (audit_site_newest) per row."""
-    return Subquery(AuditEvent.objects.filter(site=OuterRef(site_ref)).order_by("-id").values("hash")[:1])
+def site_data_stamp() -> Subquery:
+    """Annotation for a PilotSite query: the hash of the site's newest audit event (None when it has none); one
+    index probe (audit_site_newest) per site."""
+    return Subquery(AuditEvent.objects.filter(site=OuterRef("pk")).order_by("-id").values("hash")[:1])
 
 
 def site_data_stamp_of(site_id: int) -> str | None:

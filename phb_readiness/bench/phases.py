@@ -156,11 +156,9 @@ def phase_queries(*, state: dict, answers: dict, cpu_requests: int) -> dict[str,
 
 
 def _memos_clear() -> None:
-    try:
-        from checklists.selectors import task_list_memo_clear
-        from phb_readiness.reports.selectors import summary_memo_clear
-    except ImportError:  # before the memos existed
-        return
+    from checklists.selectors import task_list_memo_clear
+    from phb_readiness.reports.selectors import summary_memo_clear
+
     summary_memo_clear()
     task_list_memo_clear()
 

@@ -16,31 +16,77 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PHB_VAR_DIR", BASE_DIR / "var"))
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """A variable's value, or the content of the file that `NAME_FILE` names (Docker and Kubernetes secrets).
+
+    Setting both is refused: which one wins would be a guess. The file's surrounding whitespace (its final newline)
+    is dropped.
+    """
+    file_name = os.environ.get(f"{name}_FILE", "")
+    if not file_name:
+        return os.environ.get(name, default)
+    if os.environ.get(name):
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImproperlyConfigured(f"{name}_FILE names {file_name}, which cannot be read ({exc}).") from exc
+
+
 def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """On or off; unset or empty is the default, anything but 1/0/true/false/yes/no/on/off stops start-up."""
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    accepted = "/".join(word for pair in zip(TRUE_WORDS, FALSE_WORDS, strict=True) for word in pair)
+    raise ImproperlyConfigured(f"{name} is {os.environ[name]!r}: use one of {accepted}.")
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """A whole number; unset or empty is the default, anything else that is not a whole number stops start-up."""
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is {os.environ[name]!r}: it must be a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} is {number}: it must be at least {minimum}.")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} is {value!r}: use one of {', '.join(choices)}.")
+    return value
+
+
 # The embedded default is the one with no database configured: a newcomer's laptop.
-EMBEDDED = not env("DATABASE_URL")
+DATABASE_URL = env_secret("DATABASE_URL")
+EMBEDDED = not DATABASE_URL
 DEBUG = env_bool("DJANGO_DEBUG", default=EMBEDDED)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
@@ -72,6 +118,12 @@ INSTALLED_APPS = [
     "phb_readiness.reports",
     "checklists",
 ]
+
+# The benchmark harness (`manage.py benchmark`, the /bench/floor view): installed and routed only where PHB_BENCH is
+# on (`make bench`, its tests, the server the benchmark starts). Never set it in production.
+PHB_BENCH = env_bool("PHB_BENCH", default=False)
+if PHB_BENCH:
+    INSTALLED_APPS.append("phb_readiness.bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -112,8 +164,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        DATABASE_URL or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
 }
@@ -155,16 +207,71 @@ for _prefix, _path in (
     if _path.is_dir():  # absent before `make assets`; the app still runs, unstyled
         STATICFILES_DIRS.append((_prefix, _path) if _prefix else _path)
 
-# Evidence files and rendered reports are private: no MEDIA_URL, served only through access-checked views.
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str = "",
+    region: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    prefix: str = "",
+    addressing_style: str = "",
+) -> dict:
+    """The file store as an S3-compatible bucket (django-storages): private objects, never overwritten.
+
+    No ACL is sent, so every object stays private to the bucket's owner (and buckets that refuse ACLs accept the
+    uploads); the bucket itself must block public access. The app never links to an object: files go out only
+    through the access-checked download views. Were a URL ever asked for, it would be signed and expire in 5 minutes.
+    """
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured("Set both PHB_S3_ACCESS_KEY_ID and PHB_S3_SECRET_ACCESS_KEY, or neither.")
+    options: dict = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,
+        "region_name": region or None,
+        "location": prefix.strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "custom_domain": None,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+        "addressing_style": addressing_style or None,
+        # A file read from the bucket is buffered in memory up to this size, beyond it in a temporary file.
+        "max_memory_size": 2_621_440,
+    }
+    if access_key:  # otherwise boto3's own chain: AWS_* variables, an instance or task role
+        options.update(access_key=access_key, secret_key=secret_key)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Evidence files and rendered reports are private: no MEDIA_URL, served only through access-checked views. They live
+# in PRIVATE_STORAGE_ROOT on this machine, or, with PHB_S3_BUCKET set, in an S3-compatible bucket that every web and
+# worker machine shares. Code reaches them only through the storage API (FileFields, default_storage).
 PRIVATE_STORAGE_ROOT = Path(env("PHB_PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
+PHB_S3_BUCKET = env("PHB_S3_BUCKET")
 if EMBEDDED:  # SQLite and private files live under var/, which a fresh clone lacks (without npm nothing else makes it)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    PRIVATE_STORAGE_ROOT.mkdir(parents=True, exist_ok=True)
+    if not PHB_S3_BUCKET:
+        PRIVATE_STORAGE_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
-    },
+    "default": (
+        s3_storage(
+            bucket=PHB_S3_BUCKET,
+            endpoint_url=env("PHB_S3_ENDPOINT_URL"),
+            region=env("PHB_S3_REGION"),
+            access_key=env_secret("PHB_S3_ACCESS_KEY_ID"),
+            secret_key=env_secret("PHB_S3_SECRET_ACCESS_KEY"),
+            prefix=env("PHB_S3_PREFIX"),
+            addressing_style=env_choice("PHB_S3_ADDRESSING_STYLE", "", ("auto", "path", "virtual")),
+        )
+        if PHB_S3_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": PRIVATE_STORAGE_ROOT, "base_url": None},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -173,20 +280,28 @@ STORAGES = {
         ),
     },
 }
-EVIDENCE_MAX_BYTES = env_int("PHB_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_MAX_BYTES = env_int("PHB_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Report rendering: the worker's soft limit (the report is marked failed) and hard limit (the process is ended).
+PHB_REPORT_SOFT_TIME_LIMIT = env_int("PHB_REPORT_SOFT_TIME_LIMIT", 240, minimum=1)
+PHB_REPORT_TIME_LIMIT = env_int("PHB_REPORT_TIME_LIMIT", 300, minimum=1)
+if PHB_REPORT_TIME_LIMIT <= PHB_REPORT_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("PHB_REPORT_TIME_LIMIT must be greater than PHB_REPORT_SOFT_TIME_LIMIT.")
+
 # Celery. No broker configured: run tasks eagerly, in-process, and let their errors surface.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # job state lives in our own tables (Report), not a result backend
+# Unset in production. Only the worker ping keeps its result, for whoever sets one (the real-worker tests do).
+CELERY_RESULT_BACKEND = env_secret("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -197,9 +312,9 @@ EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_secret("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PHB Readiness <no-reply@phb-readiness.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -261,11 +376,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Read (and so checked) whatever DEBUG is; applied only with DEBUG off.
+_SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", default=True)
+_SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000, minimum=0)
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
+    SESSION_COOKIE_SECURE = _SECURE_COOKIES
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+    SECURE_SSL_REDIRECT = _SECURE_SSL_REDIRECT
+    SECURE_HSTS_SECONDS = _HSTS_SECONDS
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # Behind a TLS-terminating proxy (docker-compose, a load balancer).
@@ -278,7 +397,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
     # WeasyPrint logs every rendering step at INFO.
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -122,10 +122,6 @@ class ReviewerScope(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {'national' if self.region_id is None else self.region}"
 
-    @property
-    def is_national(self) -> bool:
-        return self.region_id is None
-
 
 def reviewer_scope_of(user) -> ReviewerScope | None:
     """The person's reviewer scope, cached on the user object for the request."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -385,3 +389,143 @@ class SiteVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} last saw {self.site_id} at {self.last_seen_at:%Y-%m-%d %H:%M}"
+
+
+class Rag(models.TextChoices):
+    """The readiness rating; ordered worst first (rank 0 is red)."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+    @property
+    def rank(self) -> int:
+        return RAG_RANK[self.value]
+
+
+RAG_RANK = {"red": 0, "amber": 1, "green": 2}
+
+
+class SignOffState(models.TextChoices):
+    NONE = "none", "Not signed off"
+    MANAGEMENT_ONLY = "management_only", "Awaiting staff-side acknowledgement"
+    COMPLETE = "complete", "Signed off by both sides"
+    SUPERSEDED = "superseded", "Sign-off superseded by later changes"
+
+
+@dataclass(frozen=True)
+class SignOffFacts:
+    """A section's sign-offs as the rule needs them: the content the latest management sign-off covers ("" when
+    there is none) and whether the staff side acknowledged that sign-off, after it and over the same content."""
+
+    management_id: int | None = None
+    management_sha256: str = ""
+    acknowledgement_id: int | None = None
+
+
+@dataclass
+class SectionFigures:
+    """One section's stored readiness (an entry of Readiness.sections)."""
+
+    section_id: int
+    code: str
+    title: str
+    position: int
+    total: int = 0
+    applicable: int = 0
+    in_place: int = 0
+    answered: int = 0
+    mandatory_not_in_place: int = 0
+    mandatory_unanswered: int = 0
+    open_concerns: int = 0
+    evidence_missing: int = 0
+    overdue: int = 0
+    content_sha256: str = ""
+    management_id: int | None = None
+    management_sha256: str = ""
+    acknowledgement_id: int | None = None
+    last_change: datetime.datetime | None = None
+    signoff: SignOffState = SignOffState.NONE
+    rag: Rag = Rag.AMBER
+
+    @property
+    def percent_in_place(self) -> int:
+        return percent(self.in_place, self.applicable)
+
+    @property
+    def signoff_facts(self) -> SignOffFacts:
+        return SignOffFacts(self.management_id, self.management_sha256, self.acknowledgement_id)
+
+    def as_json(self) -> dict:
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["last_change"] = self.last_change.isoformat() if self.last_change else None
+        data["signoff"], data["rag"] = self.signoff.value, self.rag.value
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> SectionFigures:
+        figures = cls(**data)
+        figures.last_change = datetime.datetime.fromisoformat(data["last_change"]) if data["last_change"] else None
+        figures.signoff, figures.rag = SignOffState(data["signoff"]), Rag(data["rag"])
+        return figures
+
+
+def percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 100
+
+
+class RagField(models.CharField):
+    """A RAG rating column read back as a Rag (so `.label` works wherever it is shown)."""
+
+    def from_db_value(self, value, expression, connection):
+        return Rag(value) if value else value
+
+
+class Readiness(models.Model):
+    """An assessment's readiness as stored, kept current by every change in the same transaction
+    (checklists.services.readiness.readiness_refresh); pages, exports and reports read it instead of recomputing it.
+
+    The overall figures are columns, so the national overview sorts, filters, pages and aggregates in SQL; the
+    per-section figures are one JSON list on the same row (checklists.readiness.SectionFigures), so a save reads it
+    with the assessment it locks and writes it back in one statement.
+    """
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, primary_key=True, related_name="readiness")
+    # The site and whether this is its newest assessment: the overview's one join from a site to its readiness.
+    site = models.ForeignKey(PilotSite, on_delete=models.CASCADE, related_name="readiness_records")
+    is_latest = models.BooleanField(default=True)
+    total = models.PositiveIntegerField(default=0)
+    applicable = models.PositiveIntegerField(default=0)
+    in_place = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    percent_in_place = models.PositiveSmallIntegerField(default=0)
+    mandatory_unanswered = models.PositiveIntegerField(default=0)
+    mandatory_not_in_place = models.PositiveIntegerField(default=0)
+    open_concerns = models.PositiveIntegerField(default=0)
+    evidence_missing = models.PositiveIntegerField(
+        default=0, help_text="Items that expect evidence and have none current."
+    )
+    overdue = models.PositiveIntegerField(default=0, help_text="Items past their due date and not done, as of `as_of`.")
+    sections_signed = models.PositiveSmallIntegerField(default=0, help_text="Sections signed off by both sides.")
+    section_count = models.PositiveSmallIntegerField(default=0)
+    rag = RagField(max_length=8, choices=Rag.choices, default=Rag.AMBER)
+    rag_rank = models.PositiveSmallIntegerField(default=1, help_text="0 red, 1 amber, 2 green: sorts worst first.")
+    sections = models.JSONField(default=list, help_text="Per-section figures, in the framework's order.")
+    last_change = models.DateTimeField(null=True, blank=True, help_text="The newest change to the checklist.")
+    as_of = models.DateField(null=True, blank=True, help_text="The date `overdue` was counted on.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "readiness"
+        constraints = [
+            models.UniqueConstraint(fields=["site"], condition=Q(is_latest=True), name="readiness_one_latest_per_site"),
+            models.CheckConstraint(condition=Q(rag__in=["red", "amber", "green"]), name="readiness_rag_valid"),
+        ]
+        indexes = [models.Index(fields=["is_latest", "rag_rank"], name="readiness_latest_rag")]
+
+    def __str__(self) -> str:
+        return f"Readiness of assessment {self.assessment_id}: {self.rag}"
+
+    @cached_property
+    def section_figures(self) -> list[SectionFigures]:
+        return [SectionFigures.from_json(entry) for entry in self.sections]

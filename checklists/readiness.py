@@ -1,29 +1,29 @@
-"""How ready a site is: per section and overall, with the one RAG rule (DESIGN.md §4).
+"""How ready a site is, per section and overall, with the one RAG rule.
 
-Everything here is a pure function over rows the caller has already loaded, so a page or a report computes
-readiness for any number of sections without further queries.
+Pure functions over facts the caller has loaded (checklists.selectors.readiness); the result is stored on the
+assessment's Readiness row by checklists.services.readiness, and every page, export and report reads it from there.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from checklists.models import Evidence, Response, Section, SignOff
-
-
-class Rag(StrEnum):
-    RED = "red"
-    AMBER = "amber"
-    GREEN = "green"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
+from checklists.models import (
+    RAG_RANK,
+    Evidence,
+    Rag,
+    Response,
+    Section,
+    SectionFigures,
+    SignOff,
+    SignOffFacts,
+    SignOffState,
+    percent,
+)
 
 RAG_RULE = (
     "Red: a mandatory item is recorded as not in place, or a concern is open. "
@@ -39,22 +39,6 @@ def rag_rating(*, mandatory_not_in_place: int, open_concerns: int, all_in_place:
     if all_in_place and signed_off:
         return Rag.GREEN
     return Rag.AMBER
-
-
-class SignOffState(StrEnum):
-    NONE = "none"
-    MANAGEMENT_ONLY = "management_only"
-    COMPLETE = "complete"
-    SUPERSEDED = "superseded"
-
-    @property
-    def label(self) -> str:
-        return {
-            "none": "Not signed off",
-            "management_only": "Awaiting staff-side acknowledgement",
-            "complete": "Signed off by both sides",
-            "superseded": "Sign-off superseded by later changes",
-        }[self.value]
 
 
 def section_content_sha256(responses: Iterable[Response], evidence: dict[int, list[Evidence]]) -> str:
@@ -210,3 +194,153 @@ def assessment_readiness(
         )
         results.append(result)
     return AssessmentReadiness(sections=results)
+
+
+# --- Stored readiness: facts in, figures out ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """What readiness reads of one response: its answer, its item's rules, its current evidence, its open concerns."""
+
+    response_id: int
+    section_id: int
+    code: str
+    mandatory: bool
+    evidence_expected: bool
+    status: str
+    narrative: str
+    not_applicable_reason: str
+    owner_id: int | None
+    due_date: datetime.date | None
+    updated_at: datetime.datetime
+    evidence: tuple[str, ...]  # the SHA-256 (files) or address (links) of each current piece of evidence
+    open_concerns: int
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in ANSWERED
+
+    @property
+    def lacks_evidence(self) -> bool:
+        """The item expects evidence, applies here, and has none current."""
+        return self.evidence_expected and not self.evidence and self.status != Response.Status.NOT_APPLICABLE
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.due_date is not None and self.due_date < today and self.status not in DONE
+
+
+ANSWERED = frozenset({Response.Status.IN_PLACE, Response.Status.NOT_IN_PLACE, Response.Status.NOT_APPLICABLE})
+DONE = frozenset({Response.Status.IN_PLACE, Response.Status.NOT_APPLICABLE})
+
+
+def signoff_facts(signoffs: Sequence[SignOff]) -> SignOffFacts:
+    """The facts of one section's sign-off rows (append-only: the latest management sign-off counts)."""
+    management = [s for s in signoffs if s.kind == SignOff.Kind.MANAGEMENT]
+    if not management:
+        return SignOffFacts()
+    latest = max(management, key=lambda s: (s.created_at, s.id))
+    acknowledgements = [
+        s
+        for s in signoffs
+        if s.kind == SignOff.Kind.STAFF_SIDE
+        and (s.created_at, s.id) > (latest.created_at, latest.id)
+        and s.content_sha256 == latest.content_sha256
+    ]
+    return SignOffFacts(
+        management_id=latest.id,
+        management_sha256=latest.content_sha256,
+        acknowledgement_id=acknowledgements[-1].id if acknowledgements else None,
+    )
+
+
+def content_sha256(facts: Iterable[ResponseFacts]) -> str:
+    """SHA-256 of the canonical content a section sign-off covers: its answers and their evidence."""
+    canonical = [
+        {
+            "item": f.code,
+            "status": f.status,
+            "narrative": f.narrative,
+            "not_applicable_reason": f.not_applicable_reason,
+            "owner": f.owner_id,
+            "due_date": f.due_date.isoformat() if f.due_date else None,
+            "evidence": sorted(f.evidence),
+        }
+        for f in sorted(facts, key=lambda f: f.code)
+    ]
+    payload = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def signoff_state_of(signoffs: SignOffFacts, content: str) -> SignOffState:
+    if signoffs.management_id is None:
+        return SignOffState.NONE
+    if signoffs.management_sha256 != content:
+        return SignOffState.SUPERSEDED
+    return SignOffState.COMPLETE if signoffs.acknowledgement_id is not None else SignOffState.MANAGEMENT_ONLY
+
+
+def section_figures(
+    section: Section, facts: Sequence[ResponseFacts], signoffs: SignOffFacts, *, today: datetime.date
+) -> SectionFigures:
+    """Readiness of one section from its responses' facts and its sign-offs: the one computation."""
+    figures = SectionFigures(
+        section_id=section.id, code=section.code, title=section.title, position=section.position, total=len(facts)
+    )
+    for f in facts:
+        figures.applicable += f.status != Response.Status.NOT_APPLICABLE
+        figures.in_place += f.status == Response.Status.IN_PLACE
+        figures.answered += f.is_answered
+        figures.mandatory_not_in_place += f.mandatory and f.status == Response.Status.NOT_IN_PLACE
+        figures.mandatory_unanswered += f.mandatory and not f.is_answered
+        figures.open_concerns += f.open_concerns
+        figures.evidence_missing += (
+            f.evidence_expected and not f.evidence and f.status != Response.Status.NOT_APPLICABLE
+        )
+        figures.overdue += f.is_overdue(today)
+    figures.last_change = max((f.updated_at for f in facts), default=None)
+    figures.content_sha256 = content_sha256(facts)
+    figures.management_id, figures.management_sha256 = signoffs.management_id, signoffs.management_sha256
+    figures.acknowledgement_id = signoffs.acknowledgement_id
+    figures.signoff = signoff_state_of(signoffs, figures.content_sha256)
+    figures.rag = rag_rating(
+        mandatory_not_in_place=figures.mandatory_not_in_place,
+        open_concerns=figures.open_concerns,
+        all_in_place=figures.in_place == figures.applicable,
+        signed_off=figures.signoff == SignOffState.COMPLETE,
+    )
+    return figures
+
+
+SUMMED = (
+    "total",
+    "applicable",
+    "in_place",
+    "answered",
+    "mandatory_not_in_place",
+    "mandatory_unanswered",
+    "open_concerns",
+    "evidence_missing",
+    "overdue",
+)
+
+
+def overall_figures(sections: Sequence[SectionFigures], *, assessment_updated_at: datetime.datetime) -> dict:
+    """The assessment's overall readiness from its sections, as Readiness field values (the same rule, summed)."""
+    values = {name: sum(getattr(s, name) for s in sections) for name in SUMMED}
+    rag = rag_rating(
+        mandatory_not_in_place=values["mandatory_not_in_place"],
+        open_concerns=values["open_concerns"],
+        all_in_place=all(s.in_place == s.applicable for s in sections),
+        signed_off=all(s.signoff == SignOffState.COMPLETE for s in sections),
+    )
+    changes = [s.last_change for s in sections if s.last_change] + [assessment_updated_at]
+    return values | {
+        "percent_in_place": percent(values["in_place"], values["applicable"]),
+        "sections_signed": sum(s.signoff == SignOffState.COMPLETE for s in sections),
+        "section_count": len(sections),
+        "rag": rag,
+        "rag_rank": RAG_RANK[rag.value],
+        "sections": [s.as_json() for s in sections],
+        "last_change": max(changes),
+    }

@@ -20,14 +20,16 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
+    # Unique: each event is the successor of exactly one other, so two writers that read the same end of the chain
+    # cannot both append to it (the second fails and re-reads; see audit.services.audit_append_many).
+    prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [
             models.Index(fields=["site", "-created_at"]),
-            # The newest event of each site: the data stamp of the overview's readiness memo.
+            # The newest events of a site (the task list's latest activity).
             models.Index(fields=["site", "-id"], name="audit_site_newest"),
         ]
 

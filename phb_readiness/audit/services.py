@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from phb_readiness.audit.models import AuditEvent
 
 GENESIS = "0" * 64
-_CHAIN_LOCK_KEY = 7_151_2009  # any constant: serialises appends to the chain on PostgreSQL
 
 
 def _canonical(value: Any) -> Any:
@@ -46,7 +45,7 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def audit_record(
+def audit_event(
     *,
     action: str,
     actor=None,
@@ -58,46 +57,59 @@ def audit_record(
     object_type: str | None = None,
     object_id: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction.
+    """An event, not yet linked or saved (audit_append_many links and saves several in one statement).
 
     The object is named by `obj`, or by `object_type` and `object_id` when there is no instance at hand (the admin's
     log of a change names its object only by content type and id).
     """
     actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
-    return audit_append(
-        AuditEvent(
-            created_at=timezone.now(),
-            actor=actor if actor_ok else None,
-            actor_label=actor.get_username() if actor_ok else (getattr(actor, "username", "") or "system"),
-            action=action,
-            object_type=object_type if object_type is not None else (obj._meta.label_lower if obj is not None else ""),
-            object_id=object_id if object_id is not None else (str(obj.pk) if obj is not None else ""),
-            site=site,
-            summary=summary[:300],
-            before=_canonical(before),
-            after=_canonical(after),
-        )
+    return AuditEvent(
+        created_at=timezone.now(),
+        actor=actor if actor_ok else None,
+        actor_label=actor.get_username() if actor_ok else (getattr(actor, "username", "") or "system"),
+        action=action,
+        object_type=object_type if object_type is not None else (obj._meta.label_lower if obj is not None else ""),
+        object_id=object_id if object_id is not None else (str(obj.pk) if obj is not None else ""),
+        site=site,
+        summary=summary[:300],
+        before=_canonical(before),
+        after=_canonical(after),
     )
 
 
-def audit_append(event: AuditEvent, *, replay: bool = False) -> AuditEvent:
-    """Link a prepared event to the end of the chain and save it.
+def audit_record(**kwargs) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction (arguments as for audit_event)."""
+    return audit_append_many([audit_event(**kwargs)])[0]
 
-    `replay` is for restoring a site's archived events: they are history, so they are inserted without post_save
-    signals (which would notify people again or react to changes long past).
+
+def audit_append(event: AuditEvent, *, replay: bool = False) -> AuditEvent:
+    """Link a prepared event (a restored site's archived one, say) to the end of the chain and save it. Events are
+    inserted in bulk, without post_save signals: nothing reacts to them, and a replayed one is history."""
+    return audit_append_many([event])[0]
+
+
+APPEND_ATTEMPTS = 20
+
+
+def audit_append_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Link events to the end of the chain in their order and insert them in one statement: two queries.
+
+    No lock is held: `prev_hash` is unique, so when another transaction appended after the end this one read, the
+    insert fails (on PostgreSQL it waits for the other to commit first) and is retried from the new end, inside a
+    savepoint that keeps the caller's transaction intact. Ids are taken at insert, so the chain's order is the ids'.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").only("hash").first()
-        event.prev_hash = last.hash if last else GENESIS
-        event.hash = event_hash(prev_hash=event.prev_hash, fields=_hashed_fields(event))
-        if replay:
-            AuditEvent.objects.bulk_create([event])
-        else:
-            event.save(force_insert=True)
-        return event
+    for attempt in range(APPEND_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+                for event in events:
+                    event.prev_hash = prev
+                    event.hash = prev = event_hash(prev_hash=prev, fields=_hashed_fields(event))
+                return AuditEvent.objects.bulk_create(events)
+        except IntegrityError:
+            if attempt == APPEND_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

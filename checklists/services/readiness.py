@@ -1,0 +1,282 @@
+"""Stored readiness: computed from an assessment's rows by the one rule (checklists.readiness) and written to its
+Readiness row in the transaction of the change that moved it. Every write service calls readiness_refresh while it
+holds the assessment's lock; `manage.py readiness_rebuild` recomputes every row and reports any that disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, FilteredRelation, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from checklists.models import Assessment, Comment, Readiness, Response, SignOff, SignOffState
+from checklists.readiness import (
+    ResponseFacts,
+    SectionFigures,
+    SignOffFacts,
+    overall_figures,
+    section_figures,
+    signoff_facts,
+)
+from checklists.selectors.frameworks import framework_structure
+
+# The open-concern count of a response, from the one definition of an open concern (CommentQuerySet.open_concerns).
+_OPEN_CONCERNS = Coalesce(
+    Subquery(
+        Comment.objects.open_concerns()
+        .filter(response=OuterRef("pk"))
+        .order_by()
+        .values("response")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    ),
+    0,
+)
+_FACT_FIELDS = (
+    "id",
+    "assessment_id",
+    "item__section_id",
+    "item__code",
+    "item__mandatory",
+    "item__evidence_expected",
+    "status",
+    "narrative",
+    "not_applicable_reason",
+    "owner_id",
+    "due_date",
+    "updated_at",
+    "current_evidence__sha256",
+    "current_evidence__url",
+    "open_concern_count",
+)
+
+
+def readiness_facts(
+    *, assessment_ids: Collection[int], section_ids: Collection[int] | None = None
+) -> dict[int, list[ResponseFacts]]:
+    """The facts of the assessments' responses (of some sections only, if given), by assessment, in one query: a
+    response's current evidence joined in (a row per piece), its open concerns counted alongside."""
+    rows = (
+        Response.objects.filter(assessment_id__in=assessment_ids)
+        .annotate(
+            current_evidence=FilteredRelation("evidence", condition=Q(evidence__removed_at__isnull=True)),
+            open_concern_count=_OPEN_CONCERNS,
+        )
+        .order_by("assessment_id", "id")
+    )
+    if section_ids is not None:
+        rows = rows.filter(item__section_id__in=section_ids)
+    by_response: dict[int, list] = {}
+    for row in rows.values_list(*_FACT_FIELDS):
+        entry = by_response.get(row[0])
+        if entry is None:
+            entry = by_response[row[0]] = [row, []]
+        if row[12] or row[13]:
+            entry[1].append(row[12] or row[13])
+    facts: dict[int, list[ResponseFacts]] = {}
+    for row, evidence in by_response.values():
+        facts.setdefault(row[1], []).append(
+            ResponseFacts(
+                response_id=row[0],
+                section_id=row[2],
+                code=row[3],
+                mandatory=row[4],
+                evidence_expected=row[5],
+                status=row[6],
+                narrative=row[7],
+                not_applicable_reason=row[8],
+                owner_id=row[9],
+                due_date=row[10],
+                updated_at=row[11],
+                evidence=tuple(evidence),
+                open_concerns=row[14],
+            )
+        )
+    return facts
+
+
+def signoff_facts_of(
+    *, assessment_ids: Collection[int], section_ids: Collection[int] | None = None
+) -> dict[tuple[int, int], SignOffFacts]:
+    """Each section's sign-off facts, keyed by (assessment id, section id), in one query."""
+    signoffs = SignOff.objects.filter(assessment_id__in=assessment_ids, section__isnull=False).only(
+        "id", "assessment_id", "section_id", "kind", "content_sha256", "created_at"
+    )
+    if section_ids is not None:
+        signoffs = signoffs.filter(section_id__in=section_ids)
+    grouped: dict[tuple[int, int], list[SignOff]] = {}
+    for signoff in signoffs:
+        grouped.setdefault((signoff.assessment_id, signoff.section_id), []).append(signoff)
+    return {key: signoff_facts(rows) for key, rows in grouped.items()}
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What a refresh stored, and each refreshed section's sign-off state before it (to see a supersession)."""
+
+    readiness: Readiness
+    before: dict[int, str]
+
+    def superseded(self) -> list[SectionFigures]:
+        """Sections whose current sign-off this change superseded."""
+        return [
+            s
+            for s in self.readiness.section_figures
+            if s.signoff == SignOffState.SUPERSEDED
+            and self.before.get(s.section_id) in (SignOffState.MANAGEMENT_ONLY, SignOffState.COMPLETE)
+        ]
+
+
+def readiness_refresh(
+    *,
+    assessment: Assessment,
+    section_ids: Collection[int] | None = None,
+    signoffs_changed: bool = False,
+    today: datetime.date | None = None,
+) -> Refreshed:
+    """Recompute the assessment's readiness (only `section_ids`, if given) and store it, in the caller's transaction,
+    which holds the assessment's lock. Two queries: the sections' facts, and the write. Sign-off facts are kept on
+    the row and read again only when `signoffs_changed` (a sign-off was just appended) or on a whole recompute.
+
+    `assessment.readiness` may be preloaded (select_related) with the lock; otherwise it is read here.
+    """
+    today = today or timezone.localdate()
+    try:
+        stored: Readiness | None = assessment.readiness
+    except Readiness.DoesNotExist:
+        stored = None
+    structure = framework_structure(assessment.framework)
+    kept = {s.section_id: s for s in stored.section_figures} if stored is not None else {}
+    if section_ids is not None and set(section_ids) <= set(kept):
+        targets = set(section_ids)
+    else:
+        section_ids, targets = None, {section.id for section in structure.sections}  # everything, from the rows
+    facts = readiness_facts(assessment_ids=[assessment.pk], section_ids=section_ids).get(assessment.pk, [])
+    if section_ids is None or signoffs_changed:
+        fresh = signoff_facts_of(assessment_ids=[assessment.pk], section_ids=section_ids)
+        signoffs = {section_id: fresh.get((assessment.pk, section_id), SignOffFacts()) for section_id in targets}
+    else:
+        signoffs = {section_id: kept[section_id].signoff_facts for section_id in targets}
+    sections = [
+        section_figures(section, [f for f in facts if f.section_id == section.id], signoffs[section.id], today=today)
+        if section.id in targets
+        else kept[section.id]
+        for section in structure.sections
+    ]
+    values = overall_figures(sections, assessment_updated_at=assessment.updated_at) | {"as_of": today}
+    before = {section_id: kept[section_id].signoff for section_id in targets if section_id in kept}
+    if stored is None:
+        stored = Readiness.objects.create(assessment=assessment, site_id=assessment.site_id, **values)
+    else:
+        Readiness.objects.filter(pk=assessment.pk).update(**values, updated_at=timezone.now())
+        for name, value in values.items():
+            setattr(stored, name, value)
+        stored.__dict__.pop("section_figures", None)
+    assessment.readiness = stored
+    return Refreshed(readiness=stored, before=before)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    assessment_id: int
+    fields: dict[str, tuple[object, object]]  # name: (stored, recomputed)
+
+
+COMPARED = (
+    "total",
+    "applicable",
+    "in_place",
+    "answered",
+    "percent_in_place",
+    "mandatory_unanswered",
+    "mandatory_not_in_place",
+    "open_concerns",
+    "evidence_missing",
+    "overdue",
+    "sections_signed",
+    "section_count",
+    "rag",
+    "rag_rank",
+    "sections",
+    "last_change",
+)
+
+
+def readiness_rebuild(
+    *, batch: int = 200, fix: bool = True, only_missing: bool = False
+) -> tuple[int, list[Disagreement]]:
+    """Recompute every assessment's readiness (or only those without a row) from its rows, in batches; report each
+    stored row that disagrees (or is missing) and, with `fix`, store the recomputed one. Overdue counts are compared
+    as of each row's own date."""
+    checked, disagreements = 0, []
+    assessments = Assessment.objects.filter(readiness__isnull=True) if only_missing else Assessment.objects.all()
+    ids = list(assessments.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        assessments = list(Assessment.objects.filter(pk__in=chunk).select_related("framework", "readiness"))
+        facts = readiness_facts(assessment_ids=chunk)
+        signoffs = signoff_facts_of(assessment_ids=chunk)
+        for assessment in assessments:
+            checked += 1
+            try:
+                stored: Readiness | None = assessment.readiness
+            except Readiness.DoesNotExist:
+                stored = None
+            today = (stored.as_of if stored is not None else None) or timezone.localdate()
+            values = _computed(assessment, facts.get(assessment.pk, []), signoffs, today=today)
+            if stored is None:
+                diff: dict[str, tuple[object, object]] = {"readiness": (None, "missing")}
+            else:
+                diff = {
+                    name: (getattr(stored, name), values[name])
+                    for name in COMPARED
+                    if _normal(getattr(stored, name)) != _normal(values[name])
+                }
+            if diff:
+                disagreements.append(Disagreement(assessment.pk, diff))
+                if fix:
+                    # Not marked latest here (one per site): readiness_mark_latest settles that after the batches.
+                    Readiness.objects.update_or_create(
+                        assessment=assessment,
+                        defaults=values | {"as_of": today},
+                        create_defaults=values | {"as_of": today, "site_id": assessment.site_id, "is_latest": False},
+                    )
+    if fix and disagreements:
+        readiness_mark_latest()
+    return checked, disagreements
+
+
+def _computed(
+    assessment: Assessment,
+    facts: Sequence[ResponseFacts],
+    signoffs: dict[tuple[int, int], SignOffFacts],
+    *,
+    today: datetime.date,
+) -> dict:
+    sections = [
+        section_figures(
+            section,
+            [f for f in facts if f.section_id == section.id],
+            signoffs.get((assessment.pk, section.id), SignOffFacts()),
+            today=today,
+        )
+        for section in framework_structure(assessment.framework).sections
+    ]
+    return overall_figures(sections, assessment_updated_at=assessment.updated_at)
+
+
+def _normal(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime.datetime) else value
+
+
+def readiness_mark_latest(site_ids: Iterable[int] | None = None) -> None:
+    """Mark each site's newest assessment as its latest (the one the overview shows)."""
+    newest = Assessment.objects.filter(site=OuterRef("site_id")).order_by("-created_at", "-id").values("pk")[:1]
+    rows = Readiness.objects.all() if site_ids is None else Readiness.objects.filter(site_id__in=list(site_ids))
+    rows.exclude(assessment_id=Subquery(newest)).filter(is_latest=True).update(is_latest=False)
+    rows.filter(assessment_id=Subquery(newest), is_latest=False).update(is_latest=True)

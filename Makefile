@@ -56,8 +56,8 @@ format: install
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-bench: install assets
-	$(BIN)/python manage.py benchmark --sites $${SITES:-150}
+bench: install assets  ## the benchmark (docs/performance.md): SITES=1500 make bench, BENCH_ARGS="--json bench.json"
+	PHB_BENCH=1 $(BIN)/python manage.py benchmark --sites $${SITES:-150} $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var

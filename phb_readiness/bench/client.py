@@ -116,6 +116,13 @@ def form_with(html: str | bytes, field_name: str) -> dict[str, str] | None:
     return next((form for form in parser.forms if field_name in form), None)
 
 
+def form_where(html: str | bytes, field_name: str, value: str) -> dict[str, str] | None:
+    """The fields of the first form on the page whose field of this name has this value."""
+    parser = _Forms()
+    parser.feed(html.decode() if isinstance(html, bytes) else html)
+    return next((form for form in parser.forms if form.get(field_name) == value), None)
+
+
 def percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile (share between 0 and 1)."""
     ordered = sorted(values)
@@ -135,6 +142,12 @@ class Latency:
             self.timings.append(seconds)
         else:
             self.errors += 1
+
+    def merged(self, other: Latency) -> Latency:
+        statuses = dict(self.statuses)
+        for status, count in other.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+        return Latency(self.timings + other.timings, statuses, self.errors + other.errors)
 
     @property
     def p50_ms(self) -> float | None:
@@ -198,21 +211,19 @@ def throughput(sessions: list[Session], path: str, *, requests: int, deadline_s:
     return Throughput(counts["completed"], counts["errors"], time.perf_counter() - started)
 
 
-def save_values(step: int, owner_id: int) -> dict[str, str]:
-    """Alternating answers, so that every save changes something."""
+def save_values(step: int) -> dict[str, str]:
+    """Alternating answers (status, narrative, due date), so that every save changes something; the owner stays."""
     due = datetime.date.today() + datetime.timedelta(days=30 + step % 7)  # noqa: DTZ011 - any date will do
     if step % 2:
         return {
             "status": "in_place",
             "narrative": f"Agreed at the partnership forum; the signed agreement is attached (save {step}).",
-            "owner": str(owner_id),
             "due_date": "",
             "not_applicable_reason": "",
         }
     return {
         "status": "in_progress",
         "narrative": f"A draft goes to the partnership forum next month (save {step}).",
-        "owner": str(owner_id),
         "due_date": due.isoformat(),
         "not_applicable_reason": "",
     }

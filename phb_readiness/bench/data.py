@@ -1,8 +1,13 @@
 """A national-scale data set for the benchmark: N pilot sites, each with people, an assessment against the full
 framework, realistic narratives, on average 3 comments and 1 evidence file per item, sign-offs and an audit trail.
 
-Everything is written with bulk_create, so 150 sites (about 9,000 responses, 27,000 comments and 9,000 small evidence
-files) build in seconds on SQLite and PostgreSQL. The content is fictional and deterministic (seeded).
+Everything is written with bulk_create in batches, so 150 sites (about 9,000 responses, 27,000 comments and 9,000
+small evidence files) build in seconds and 1,500 sites in about a minute, on SQLite and PostgreSQL. The content is
+fictional and deterministic (seeded).
+
+The first site is the one measured: a draft whose measured item lies in a section nobody has signed, with a
+contributor to hand items to, and another section answered in full and signed by both sides (the signed-save
+measurement).
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, current_framework, framework_load
 from checklists.models import Assessment, Comment, Evidence, Item, Response, SignOff
 from checklists.readiness import section_content_sha256
+from checklists.selectors.frameworks import current_framework
+from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load
+from checklists.services.readiness import readiness_rebuild
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import GENESIS, _hashed_fields, event_hash
 from phb_readiness.sites.models import Membership, PilotSite, Region, ReviewerScope, SiteRole
@@ -124,10 +131,15 @@ class BenchData:
     assessment_pk: int
     item_code: str
     site_pk: int
+    signed_item_code: str
+    signed_section_code: str
+    rep_username: str
+    contributor_username: str
     manager_username: str = BENCH_MANAGER
     reviewer_username: str = BENCH_REVIEWER
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    readiness_seconds: float = 0.0
 
 
 @dataclass
@@ -203,6 +215,10 @@ def bench_data_build(*, sites: int, seed: int = 2009) -> BenchData:
     )
     sections = sorted({item.section for item in items}, key=lambda s: s.position)
     measured_item = items[len(items) // 2]
+    # The measured site's section signed by both sides: the first one other than the measured item's.
+    signed_section = next(s for s in sections if s.id != measured_item.section_id)
+    signed_items = [item for item in items if item.section_id == signed_section.id]
+    signed_item = signed_items[len(signed_items) // 2]
 
     regions = [Region.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in REGIONS]
     site_rows = PilotSite.objects.bulk_create(
@@ -289,7 +305,10 @@ def bench_data_build(*, sites: int, seed: int = 2009) -> BenchData:
         share_done = 1.0 if assessment.state != Assessment.State.DRAFT else rng.uniform(0.2, 0.9)
         owners = [team.manager, *team.contributors]
         for position, item in enumerate(items):
-            status = _status(rng, item, done=position < round(len(items) * share_done))
+            done = position < round(len(items) * share_done)
+            if assessment is assessments[0] and item.section_id == signed_section.id:
+                done = True  # answered in full, so both sides can sign it
+            status = _status(rng, item, done=done)
             if assessment.state != Assessment.State.DRAFT and status == Response.Status.IN_PROGRESS:
                 status = Response.Status.IN_PLACE
             owner = owners[position % len(owners)]
@@ -345,7 +364,11 @@ def bench_data_build(*, sites: int, seed: int = 2009) -> BenchData:
                 created_at=when,
             )
             if role == SiteRole.UNION_REP and rng.random() < 0.1:
-                state = Comment.ConcernState.CLOSED if settled else rng.choice(list(Comment.ConcernState))
+                # No open concern in the measured site's signed section: it could not be signed again.
+                closed = settled or (
+                    response.assessment_id == assessments[0].id and response.item.section_id == signed_section.id
+                )
+                state = Comment.ConcernState.CLOSED if closed else rng.choice(list(Comment.ConcernState))
                 comment.body = rng.choice(CONCERNS)
                 comment.is_concern = True
                 comment.concern_state = state
@@ -384,16 +407,33 @@ def bench_data_build(*, sites: int, seed: int = 2009) -> BenchData:
     Evidence.objects.bulk_create(evidence, batch_size=BATCH)
     _write_files(files)
 
-    signoffs = _signoffs(rng, assessments, responses, evidence, sections, team_of, now)
+    signoffs = _signoffs(
+        rng,
+        assessments,
+        responses,
+        evidence,
+        sections,
+        team_of,
+        now,
+        measured={measured_item.section_id: False, signed_section.id: True},
+    )
     SignOff.objects.bulk_create(signoffs, batch_size=BATCH)
     events = _audit_trail(assessments, responses, team_of)
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    # The rows above went in past the services that keep each assessment's stored readiness up to date: compute it.
+    readiness_started = time.perf_counter()
+    readiness_rebuild()
+    readiness_seconds = round(time.perf_counter() - readiness_started, 2)
 
     return BenchData(
         sites=sites,
         assessment_pk=assessments[0].pk,
         item_code=measured_item.code,
         site_pk=teams[0].site.pk,
+        signed_item_code=signed_item.code,
+        signed_section_code=signed_section.code,
+        rep_username=teams[0].rep.username,
+        contributor_username=teams[0].contributors[0].username,
         counts={
             "sites": len(site_rows),
             "people": len(people),
@@ -404,11 +444,13 @@ def bench_data_build(*, sites: int, seed: int = 2009) -> BenchData:
             "audit_events": len(events),
         },
         seconds=round(time.perf_counter() - started, 2),
+        readiness_seconds=readiness_seconds,
     )
 
 
-def _signoffs(rng, assessments, responses, evidence, sections, team_of, now) -> list[SignOff]:
-    """Both sides sign every section of a submitted assessment; drafts have some complete sections signed."""
+def _signoffs(rng, assessments, responses, evidence, sections, team_of, now, measured) -> list[SignOff]:
+    """Both sides sign every section of a submitted assessment; drafts have some complete sections signed.
+    `measured` says, for some sections of the first (measured) assessment, whether both sides sign it or nobody."""
     evidence_of: dict[int, list[Evidence]] = {}
     for ev in evidence:
         evidence_of.setdefault(ev.response_id, []).append(ev)
@@ -421,12 +463,15 @@ def _signoffs(rng, assessments, responses, evidence, sections, team_of, now) -> 
         draft = assessment.state == Assessment.State.DRAFT
         for section in sections:
             section_responses = by_section.get((assessment.id, section.id), [])
-            if draft and (not all(r.is_answered for r in section_responses) or rng.random() < 0.5):
+            forced = measured.get(section.id) if assessment is assessments[0] else None
+            if forced is False or (
+                forced is None and draft and (not all(r.is_answered for r in section_responses) or rng.random() < 0.5)
+            ):
                 continue
             digest = section_content_sha256(section_responses, evidence_of)
             signed = now - datetime.timedelta(days=rng.randint(20, 30))
             sides = [(SignOff.Kind.MANAGEMENT, team.manager, SiteRole.MANAGER, MANAGEMENT_STATEMENT, signed)]
-            if not draft or rng.random() < 0.5:
+            if not draft or forced or rng.random() < 0.5:
                 later = signed + datetime.timedelta(days=2)
                 sides.append((SignOff.Kind.STAFF_SIDE, team.rep, SiteRole.UNION_REP, STAFF_STATEMENT, later))
             rows += [

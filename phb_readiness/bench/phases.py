@@ -22,8 +22,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from checklists.models import Assessment
-from phb_readiness.bench.client import form_with, with_answers
+from phb_readiness.bench.client import form_where, form_with, save_values, with_answers
 from phb_readiness.bench.data import bench_data_build
+from phb_readiness.reports.selectors import national_report_data, site_report_data
+from phb_readiness.reports.services import report_render
 
 THROUGHPUT_CLIENTS = 10
 TRANSACTION_CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.IGNORECASE)
@@ -65,18 +67,21 @@ def session_cookie(client: Client) -> dict[str, str]:
     return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
-def page_urls(assessment_pk: int, item_code: str) -> dict[str, str | None]:
+def page_urls(data) -> dict[str, str | None]:
     """The measured pages, or None for a page not built yet."""
+    pk = data.assessment_pk
     wanted = {
-        "overview": ("reports:overview", []),
-        "assessment": ("checklists:assessment", [assessment_pk]),
-        "item": ("checklists:item", [assessment_pk, item_code]),
-        "floor": ("bench:floor", []),
+        "overview": ("reports:overview", {}),
+        "assessment": ("checklists:assessment", {"pk": pk}),
+        "item": ("checklists:item", {"pk": pk, "code": data.item_code}),
+        "signed_item": ("checklists:item", {"pk": pk, "code": data.signed_item_code}),
+        "signoff": ("partnership:signoff", {"pk": pk, "section_code": data.signed_section_code}),
+        "floor": ("bench:floor", {}),
     }
     urls: dict[str, str | None] = {}
-    for key, (name, args) in wanted.items():
+    for key, (name, kwargs) in wanted.items():
         try:
-            urls[key] = reverse(name, args=args)
+            urls[key] = reverse(name, kwargs=kwargs)
         except NoReverseMatch:
             urls[key] = None
     return urls
@@ -91,25 +96,57 @@ def phase_build(*, sites: int) -> dict:
         # Planner statistics, as autovacuum would have gathered on a database that grew to this size.
         cursor.execute("ANALYZE")
     manager_sessions = [session_cookie(signed_in_client(data.manager_username)) for _ in range(THROUGHPUT_CLIENTS)]
+    User = get_user_model()
     return {
         "sites": data.sites,
         "counts": data.counts,
         "build_s": data.seconds,
+        "readiness_s": data.readiness_seconds,
         "assessment_pk": data.assessment_pk,
         "item_code": data.item_code,
+        "signed_item_code": data.signed_item_code,
+        "signed_section_code": data.signed_section_code,
         "site_pk": data.site_pk,
         "manager": data.manager_username,
         "reviewer": data.reviewer_username,
-        "manager_id": get_user_model().objects.get(username=data.manager_username).pk,
+        "rep": data.rep_username,
+        "manager_id": User.objects.get(username=data.manager_username).pk,
+        "contributor_id": User.objects.get(username=data.contributor_username).pk,
         "manager_sessions": manager_sessions,
         "reviewer_session": session_cookie(signed_in_client(data.reviewer_username)),
-        "urls": page_urls(data.assessment_pk, data.item_code),
+        "rep_session": session_cookie(signed_in_client(data.rep_username)),
+        "urls": page_urls(data),
     }
 
 
-def phase_queries(*, state: dict, answers: dict, cpu_requests: int) -> dict[str, dict]:
-    """The queries each page makes, counted in-process through the test client against the bench database, and
-    the CPU time of one request in this process (a figure that other load on the machine disturbs little)."""
+def _sign_again(manager: Client, rep: Client, path: str) -> bool:
+    """Both sides sign the section again, through its page, as the people do."""
+    for client, action, statement in (
+        (manager, "sign", "Signed for management again after the change."),
+        (rep, "acknowledge", "Acknowledged again for the staff side."),
+    ):
+        page = client.get(path).content
+        form = form_where(page, "action", action)
+        if form is None and action == "sign" and form_where(page, "action", "acknowledge") is None:
+            return True  # neither side can sign: it is signed by both already
+        if form is None or client.post(path, {**form, "statement": statement}).status_code not in (302, 303):
+            return False
+    return True
+
+
+def _counted(client: Client, path: str, *, method: str = "GET", data=None) -> tuple[int | None, float]:
+    """The queries of one request and its CPU time in this process; None for the count if it did not succeed."""
+    started = time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(path, data) if method == "POST" else client.get(path)
+    spent = round((time.process_time() - started) * 1000, 1)
+    ok = response.status_code in ((302, 303) if method == "POST" else (200,))
+    return (statements(queries) if ok else None), spent
+
+
+def phase_queries(*, state: dict, cpu_requests: int) -> dict[str, dict]:
+    """The queries each page and each kind of save makes, counted in-process through the test client against the
+    bench database, and the CPU time of a request in this process (a figure other load disturbs little)."""
     urls = state["urls"]
     reviewer = signed_in_client(state["reviewer"])
     manager = signed_in_client(state["manager"])
@@ -119,48 +156,35 @@ def phase_queries(*, state: dict, answers: dict, cpu_requests: int) -> dict[str,
         counts[key] = cpu_ms[key] = None
         if urls.get(key) is None:
             continue
-        client.get(urls[key])  # first request warms caches, as on a running server
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(urls[key])
-        if response.status_code != 200:
+        client.get(urls[key])  # the first request warms what a running server has warm
+        counts[key], _spent = _counted(client, urls[key])
+        if counts[key] is None:
             continue
-        counts[key] = statements(queries)
         started = time.process_time()
         for _ in range(cpu_requests):
             client.get(urls[key])
         cpu_ms[key] = round((time.process_time() - started) / cpu_requests * 1000, 1)
-    # The overview and the task list are kept per process while a site's data is unchanged (audit.stamps): the
-    # figures above are of that warm state. Their cold cost, as after a change at every site, for comparison.
-    cold_cpu_ms: dict[str, float | None] = {}
-    for key, client in (("overview", reviewer), ("assessment", manager)):
-        cold_cpu_ms[key] = None
-        if urls.get(key) is None or counts[key] is None:
+
+    # Each kind of save twice (the first warms, the second counts), each changing the row.
+    rep = signed_in_client(state["rep"])
+    owners = (state["contributor_id"], state["manager_id"])
+    kinds = {
+        "save": (urls.get("item"), lambda step: save_values(step), None),
+        "save_owner": (urls.get("item"), lambda step: {"owner": str(owners[step % 2])}, None),
+        "save_signed": (urls.get("signed_item"), lambda step: save_values(step), urls.get("signoff")),
+    }
+    for key, (path, answers, signoff) in kinds.items():
+        counts[key] = cpu_ms[key] = None
+        if path is None:
             continue
-        spent = 0.0
-        for _ in range(cpu_requests):
-            _memos_clear()
-            started = time.process_time()
-            client.get(urls[key])
-            spent += time.process_time() - started
-        cold_cpu_ms[key] = round(spent / cpu_requests * 1000, 1)
-    counts["save"] = cpu_ms["save"] = None
-    if urls.get("item"):
-        form = form_with(manager.get(urls["item"]).content, "base_version")
-        if form is not None:
-            started = time.process_time()
-            with CaptureQueriesContext(connection) as queries:
-                response = manager.post(urls["item"], with_answers(form, answers))
-            cpu_ms["save"] = round((time.process_time() - started) * 1000, 1)
-            counts["save"] = statements(queries) if response.status_code in (302, 303) else None
-    return {"counts": counts, "cpu_ms": cpu_ms, "cold_cpu_ms": cold_cpu_ms}
-
-
-def _memos_clear() -> None:
-    from checklists.selectors import task_list_memo_clear
-    from phb_readiness.reports.selectors import summary_memo_clear
-
-    summary_memo_clear()
-    task_list_memo_clear()
+        for step in range(2):
+            if signoff and not _sign_again(manager, rep, signoff):
+                break
+            form = form_with(manager.get(path).content, "base_version")
+            if form is None:
+                break
+            counts[key], cpu_ms[key] = _counted(manager, path, method="POST", data=with_answers(form, answers(step)))
+    return {"counts": counts, "cpu_ms": cpu_ms}
 
 
 def _report_row(kind: str, state: dict):
@@ -185,7 +209,6 @@ def _report_html(report) -> str:
     from django.template.loader import render_to_string
 
     from phb_readiness.reports.pdf import BASE_URL
-    from phb_readiness.reports.selectors import national_report_data, site_report_data
 
     if report.kind == "site":
         data, template = site_report_data(report.assessment), "reports/pdf/site_report.html"
@@ -203,7 +226,6 @@ def phase_pdf(*, state: dict, kind: str, repeats: int) -> dict:
     if _report_row(kind, state) is None:
         return {"built": False}
     from phb_readiness.reports.pdf import BASE_URL, PDF_OPTIONS, StaticFilesOnly
-    from phb_readiness.reports.services import report_render
 
     HTML(string="<p>warm up the fonts</p>").write_pdf()
     app, floor, pages, error = [], [], None, ""

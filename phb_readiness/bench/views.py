@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 
 
-def bench_enabled() -> bool:
-    """Only in development or in a server the benchmark starts (PHB_BENCH=1); never a public production URL."""
-    return settings.DEBUG or os.environ.get("PHB_BENCH") == "1"
-
-
 def bench_floor(request: HttpRequest) -> HttpResponse:
-    if not bench_enabled():
+    # Routed only when PHB_BENCH is on; refused here too, should anything else ever route it.
+    if not getattr(settings, "PHB_BENCH", False):
         raise Http404
     return HttpResponse(b"floor\n", content_type="text/plain")

@@ -7,7 +7,8 @@ from django.core.files.storage import default_storage
 
 from checklists.models import Assessment, Comment, Evidence, Item, Response
 from checklists.readiness import SignOffState
-from checklists.selectors import readiness_for
+from checklists.selectors.readiness import readiness_for
+from checklists.services.readiness import readiness_rebuild
 from phb_readiness.audit.services import audit_verify
 from phb_readiness.bench.data import BENCH_MANAGER, bench_data_build
 from phb_readiness.sites.models import Membership, PilotSite
@@ -23,6 +24,8 @@ def test_bench_data_builds_full_sites_with_a_valid_audit_chain(framework):
     assert 0.5 <= Evidence.objects.count() / Response.objects.count() <= 1.5
     assert all(default_storage.exists(e.file.name) for e in Evidence.objects.all()[:20])
     assert audit_verify().ok
+    # The bulk inserts went past the services, so the builder rebuilt the stored readiness: it agrees with the rows.
+    assert readiness_rebuild(fix=False) == (4, [])
 
     measured = Assessment.objects.get(pk=data.assessment_pk)
     assert measured.state == Assessment.State.DRAFT
@@ -30,6 +33,12 @@ def test_bench_data_builds_full_sites_with_a_valid_audit_chain(framework):
     response = Response.objects.get(assessment=measured, item__code=data.item_code)
     assert response.comments.count() == 3
     assert response.evidence.count() == 1
+    # The measured item's section is unsigned; another section is answered in full and signed by both sides.
+    sections = {s.section.code: s for s in readiness_for(measured).sections}
+    assert sections[response.item.section.code].signoff == SignOffState.NONE
+    assert sections[data.signed_section_code].signoff == SignOffState.COMPLETE
+    signed = Response.objects.get(assessment=measured, item__code=data.signed_item_code)
+    assert signed.item.section.code == data.signed_section_code
 
 
 def test_submitted_bench_assessments_carry_current_sign_offs(framework):

@@ -1,13 +1,47 @@
+"""URLs of the checklist pages: `urlpatterns` under the `checklists` namespace, `partnership_urlpatterns` (comments,
+concerns, sign-offs, review outcomes, activity, preferences) under the `partnership` namespace."""
+
 from django.urls import path
 
-from checklists.views import evidence, item, overview, submit
+from checklists.views import activity, comments, evidence, overview, preferences, responses, review, signoffs
 
 app_name = "checklists"
 urlpatterns = [
     path("assessments/<int:pk>/", overview.assessment_view, name="assessment"),
-    path("assessments/<int:pk>/items/<str:code>/", item.item_view, name="item"),
+    path("assessments/<int:pk>/items/<str:code>/", responses.item_view, name="item"),
     path("assessments/<int:pk>/items/<str:code>/evidence/", evidence.evidence_add, name="evidence_add"),
-    path("assessments/<int:pk>/submit/", submit.submit_view, name="submit"),
+    path("assessments/<int:pk>/submit/", review.submit_view, name="submit"),
     path("evidence/<int:pk>/remove/", evidence.evidence_remove_view, name="evidence_remove"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
+]
+
+# Included by the project's URLconf as include((partnership_urlpatterns, "partnership")).
+partnership_urlpatterns = [
+    path("assessments/<int:pk>/items/<str:code>/comments/", comments.comment_create, name="comment_create"),
+    path(
+        "assessments/<int:pk>/items/<str:code>/concerns/",
+        comments.comment_create,
+        {"concern": True},
+        name="concern_create",
+    ),
+    path("assessments/<int:pk>/concerns/<int:comment_id>/answer/", comments.concern_answer, name="concern_answer"),
+    path(
+        "assessments/<int:pk>/concerns/<int:comment_id>/close/",
+        comments.concern_transition,
+        {"action": "close"},
+        name="concern_close",
+    ),
+    path(
+        "assessments/<int:pk>/concerns/<int:comment_id>/reopen/",
+        comments.concern_transition,
+        {"action": "reopen"},
+        name="concern_reopen",
+    ),
+    path("assessments/<int:pk>/sections/<str:section_code>/signoff/", signoffs.signoff, name="signoff"),
+    path("assessments/<int:pk>/signoffs/", signoffs.register, name="register"),
+    path("assessments/<int:pk>/review/", review.review, name="review"),
+    path("assessments/<int:pk>/new-round/", review.new_round, name="new_round"),
+    path("sites/<str:code>/concerns/", comments.site_concerns, name="concerns"),
+    path("sites/<str:code>/activity/", activity.activity, name="activity"),
+    path("account/notifications/", preferences.preferences, name="preferences"),
 ]

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from checklists.urls import partnership_urlpatterns
 from checklists.views.sites import my_sites
 from phb_readiness import health
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("account/", include("phb_readiness.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("checklists.urls")),
-    path("", include("checklists.partnership_urls")),
+    path("", include((partnership_urlpatterns, "partnership"))),
     path("", include("phb_readiness.reports.urls")),
 ]
 

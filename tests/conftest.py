@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load, framework_structures_clear
 from checklists.models import Assessment
-from checklists.selectors import task_list_memo_clear
-from checklists.services import assessment_create
+from checklists.selectors.frameworks import framework_structures_clear
+from checklists.selectors.responses import task_list_memo_clear
+from checklists.services.assessments import assessment_create
+from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load
 from phb_readiness.reports.selectors import summary_memo_clear
 from phb_readiness.sites.models import Membership, PilotSite
 from tests.factories import (

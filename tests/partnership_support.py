@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from checklists import partnership
 from checklists.models import Assessment, Item, Response, Section
-from checklists.selectors import readiness_for
-from checklists.services import response_save
+from checklists.selectors.readiness import readiness_for
+from checklists.services.responses import response_save
+from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.sites.models import SiteRole
 
 
@@ -40,10 +40,8 @@ def response_for(assessment: Assessment, code: str) -> Response:
 
 
 def sign_section(assessment: Assessment, section: Section, *, manager, rep) -> None:
-    partnership.signoff_management(
-        assessment=assessment, section=section, user=manager, role=SiteRole.MANAGER, statement="Signed."
-    )
-    partnership.signoff_acknowledge(
+    signoff_management(assessment=assessment, section=section, user=manager, role=SiteRole.MANAGER, statement="Signed.")
+    signoff_acknowledge(
         assessment=assessment, section=section, user=rep, role=SiteRole.UNION_REP, statement="Acknowledged."
     )
 

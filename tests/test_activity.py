@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from checklists import partnership
 from checklists.models import SiteVisit
-from checklists.partnership_selectors import ACTIVITY_PAGE_SIZE
+from checklists.selectors.activity import ACTIVITY_PAGE_SIZE
+from checklists.services.comments import comment_create
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import answer, first_response, queries_for_get, response_for
@@ -19,7 +19,7 @@ def activity_url(site):
 
 def comment(world, body, code=None):
     response = response_for(world.assessment_a, code) if code else first_response(world.assessment_a)
-    return partnership.comment_create(response=response, user=world.manager_a, role=SiteRole.MANAGER, body=body)
+    return comment_create(response=response, user=world.manager_a, role=SiteRole.MANAGER, body=body)
 
 
 def test_the_feed_lists_the_sites_events_newest_first_linked_to_the_item(client, world):
@@ -35,7 +35,7 @@ def test_the_feed_lists_the_sites_events_newest_first_linked_to_the_item(client,
 
 
 def test_the_feed_shows_nothing_of_other_sites(client, world):
-    partnership.comment_create(
+    comment_create(
         response=first_response(world.assessment_b), user=world.manager_b, role=SiteRole.MANAGER, body="Site B only"
     )
     client.force_login(world.manager_a)

@@ -9,9 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from checklists import partnership
 from checklists.models import Assessment, Response
-from checklists.services import assessment_submit, evidence_add_file, evidence_remove
+from checklists.services.assessments import assessment_submit
+from checklists.services.comments import comment_create, concern_answer, concern_close, concern_reopen
+from checklists.services.evidence import evidence_add_file, evidence_remove
+from checklists.services.review import assessment_accept, assessment_return
+from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_verify
 from phb_readiness.reports.models import Report
@@ -47,23 +50,23 @@ def test_the_journey_through_an_assessment_is_all_in_the_trail(world, client):
     evidence_remove(evidence=evidence, user=world.manager_a)
     assert last("evidence.remove").actor == world.manager_a
 
-    concern = partnership.comment_create(
+    concern = comment_create(
         response=response, user=world.rep_a, role=SiteRole.UNION_REP, body="Not agreed.", is_concern=True
     )
     assert last("concern.raise").actor == world.rep_a
-    partnership.concern_answer(concern=concern, user=world.manager_a, role=SiteRole.MANAGER, answer="Agreed now.")
-    partnership.concern_close(concern=concern, user=world.rep_a, role=SiteRole.UNION_REP)
-    partnership.concern_reopen(concern=concern, user=world.rep_a, role=SiteRole.UNION_REP)
-    partnership.concern_close(concern=concern, user=world.rep_a, role=SiteRole.UNION_REP)
+    concern_answer(concern=concern, user=world.manager_a, role=SiteRole.MANAGER, answer="Agreed now.")
+    concern_close(concern=concern, user=world.rep_a, role=SiteRole.UNION_REP)
+    concern_reopen(concern=concern, user=world.rep_a, role=SiteRole.UNION_REP)
+    concern_close(concern=concern, user=world.rep_a, role=SiteRole.UNION_REP)
     for action in ("concern.answer", "concern.close", "concern.reopen"):
         assert last(action).site == site
 
     answer_all(a, world.manager_a)
     for section in a.framework.sections.all():
-        partnership.signoff_management(
+        signoff_management(
             assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="Signed."
         )
-        partnership.signoff_acknowledge(
+        signoff_acknowledge(
             assessment=a, section=section, user=world.rep_a, role=SiteRole.UNION_REP, statement="Acknowledged."
         )
     assert (
@@ -72,10 +75,10 @@ def test_the_journey_through_an_assessment_is_all_in_the_trail(world, client):
 
     assessment_submit(assessment=a, user=world.manager_a)
     assert last("assessment.submit").after["state"] == Assessment.State.SUBMITTED
-    partnership.assessment_return(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER, reasons="More on EMP.")
+    assessment_return(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER, reasons="More on EMP.")
     assert last("assessment.return").actor == world.reviewer
     assessment_submit(assessment=a, user=world.manager_a)
-    partnership.assessment_accept(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER)
+    assessment_accept(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER)
     assert last("assessment.accept").before["state"] == Assessment.State.SUBMITTED
 
     report, _ = report_request_site(assessment=a, user=world.rep_a)

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from checklists.services import evidence_add_file, evidence_add_link
+from checklists.services.evidence import evidence_add_file, evidence_add_link
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_verify
 

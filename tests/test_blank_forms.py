@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from checklists.partnership import comment_create
+from checklists.services.comments import comment_create
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import first_response
 
@@ -28,7 +28,7 @@ def test_each_open_concern_has_its_own_answer_form(client, world):
 
 def test_the_answer_form_shows_a_new_save_and_a_new_owner_choice_at_once(client, world):
     from checklists.models import Response
-    from checklists.services import response_save
+    from checklists.services.responses import response_save
     from phb_readiness.sites.models import Membership
     from tests.factories import MembershipFactory
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from checklists.models import Assessment, Response
-from checklists.services import response_save
+from checklists.services.responses import response_save
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from checklists import urls as checklist_urls
-from checklists.services import evidence_add_file
+from checklists.services.evidence import evidence_add_file
 
 pytestmark = pytest.mark.django_db
 

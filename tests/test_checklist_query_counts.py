@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checklists.models import Comment, Evidence, Response
-from checklists.selectors import task_list_memo_clear
+from checklists.selectors.responses import task_list_memo_clear
 from phb_readiness.sites.models import SiteRole
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from checklists import partnership
 from checklists.models import Comment
+from checklists.services.comments import comment_create, concern_close
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import first_response, queries_for_get
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def raise_concern(world, user=None, role=SiteRole.UNION_REP, body="Pensions not confirmed."):
-    return partnership.comment_create(
+    return comment_create(
         response=first_response(world.assessment_a), user=user or world.rep_a, role=role, body=body, is_concern=True
     )
 
@@ -132,7 +132,7 @@ def test_the_site_concerns_list_shows_open_concerns_oldest_first_with_their_age(
     Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=9))
     raise_concern(world, body="New concern")
     closed = raise_concern(world, body="Closed concern")
-    partnership.concern_close(concern=closed, user=world.rep_a, role=SiteRole.UNION_REP)
+    concern_close(concern=closed, user=world.rep_a, role=SiteRole.UNION_REP)
     client.force_login(world.rep_a)
     page = client.get(reverse("partnership:concerns", args=[world.site_a.code])).content.decode()
     assert page.index("Old concern") < page.index("New concern")

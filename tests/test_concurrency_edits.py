@@ -10,8 +10,10 @@ import pytest
 from django.db import connection
 
 from checklists.models import Assessment, Response, SignOff
-from checklists.selectors import readiness_for
-from checklists.services import AssessmentNotEditable, ResponseConflict, assessment_submit, response_save
+from checklists.selectors.readiness import readiness_for
+from checklists.services.assessments import assessment_submit
+from checklists.services.checks import AssessmentNotEditable
+from checklists.services.responses import ResponseConflict, response_save
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_verify
 from phb_readiness.sites.models import Membership, SiteRole

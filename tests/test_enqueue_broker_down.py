@@ -18,6 +18,7 @@ from tests.partnership_support import first_response
 
 pytestmark = pytest.mark.django_db
 
+NOTIFICATIONS = "checklists.services.notifications"  # the module that queues and sends the e-mails, and its logger
 REFUSED = OperationalError("Error 111 connecting to redis:6379. Connection refused.")
 
 
@@ -38,7 +39,7 @@ def _raise_concern(client, world):
 def test_a_concern_is_saved_and_logged_when_the_broker_is_down(
     client, world, django_capture_on_commit_callbacks, caplog
 ):
-    with _broker_down(send_notification) as send, caplog.at_level(logging.ERROR, logger="checklists.notifications"):
+    with _broker_down(send_notification) as send, caplog.at_level(logging.ERROR, logger=NOTIFICATIONS):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             response = _raise_concern(client, world)
 
@@ -46,7 +47,7 @@ def test_a_concern_is_saved_and_logged_when_the_broker_is_down(
     assert len(callbacks) == 1 and send.call_count == 1
     assert Comment.objects.get(is_concern=True).body == "Staff not consulted."
     assert mail.outbox == []
-    (record,) = [r for r in caplog.records if r.name == "checklists.notifications"]
+    (record,) = [r for r in caplog.records if r.name == NOTIFICATIONS]
     assert "could not be queued" in record.getMessage()
     assert record.exc_info[0] is OperationalError
 
@@ -145,7 +146,7 @@ def test_the_notification_task_retries_a_mail_server_that_is_down(
     client, world, django_capture_on_commit_callbacks, eager_retries
 ):
     flaky = FlakyConnection(2, smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
-    with patch("checklists.notifications.get_connection", flaky), django_capture_on_commit_callbacks(execute=True):
+    with patch(f"{NOTIFICATIONS}.get_connection", flaky), django_capture_on_commit_callbacks(execute=True):
         assert _raise_concern(client, world).status_code == 302
     assert flaky.calls == 3
     assert [message.to for message in mail.outbox] == [[world.manager_a.email]]
@@ -153,7 +154,7 @@ def test_the_notification_task_retries_a_mail_server_that_is_down(
 
 def test_a_refused_recipient_is_not_retried(client, world, django_capture_on_commit_callbacks, eager_retries):
     flaky = FlakyConnection(1, smtplib.SMTPRecipientsRefused({"manager-a@example.nhs.invalid": (550, b"No such user")}))
-    with patch("checklists.notifications.get_connection", flaky), django_capture_on_commit_callbacks(execute=True):
+    with patch(f"{NOTIFICATIONS}.get_connection", flaky), django_capture_on_commit_callbacks(execute=True):
         _raise_concern(client, world)
     assert flaky.calls == 1
     assert mail.outbox == []
@@ -163,7 +164,7 @@ def test_the_notification_task_gives_up_after_five_retries(
     client, world, django_capture_on_commit_callbacks, eager_retries
 ):
     flaky = FlakyConnection(99, ConnectionRefusedError(111, "Connection refused"))
-    with patch("checklists.notifications.get_connection", flaky), django_capture_on_commit_callbacks(execute=True):
+    with patch(f"{NOTIFICATIONS}.get_connection", flaky), django_capture_on_commit_callbacks(execute=True):
         assert _raise_concern(client, world).status_code == 302
     assert flaky.calls == 1 + 5
     assert mail.outbox == []

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from checklists.models import Assessment, Evidence
-from checklists.services import evidence_add_file, evidence_add_link
+from checklists.services.evidence import evidence_add_file, evidence_add_link
 from phb_readiness.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from checklists.evidence import display_filename, download_filename, validate_upload
+from checklists.rules.evidence import display_filename, download_filename, validate_upload
 
 MAX = 1024 * 1024
 
@@ -142,7 +142,7 @@ def test_download_name_carries_the_real_extension():
 def test_the_upload_handler_drops_a_file_once_it_passes_the_limit():
     from django.core.files.uploadhandler import SkipFile
 
-    from checklists.evidence import UploadSizeLimit
+    from checklists.rules.evidence import UploadSizeLimit
 
     handler = UploadSizeLimit(max_bytes=100)
     assert handler.receive_data_chunk(b"x" * 60, 0) == b"x" * 60

@@ -10,12 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from checklists import partnership
 from checklists.models import Comment, Evidence, Response, SignOff
-from checklists.services import evidence_add_file, evidence_add_link, evidence_remove, response_save
+from checklists.services.comments import comment_create, concern_answer
+from checklists.services.evidence import evidence_add_file, evidence_add_link, evidence_remove
+from checklists.services.responses import response_save
 from phb_readiness.audit.services import audit_verify
+from phb_readiness.reports.archive import site_data
 from phb_readiness.reports.models import Report
-from phb_readiness.sites.archive import site_data
 from phb_readiness.sites.models import PilotSite, SiteRole
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +44,11 @@ def busy_site(world):
     )
     link = evidence_add_link(response=first, user=world.manager_a, url="https://example.nhs.uk/p", title="Intranet")
     evidence_remove(evidence=link, user=world.manager_a)
-    partnership.comment_create(response=first, user=world.manager_a, role=SiteRole.MANAGER, body="Any views?")
-    concern = partnership.comment_create(
+    comment_create(response=first, user=world.manager_a, role=SiteRole.MANAGER, body="Any views?")
+    concern = comment_create(
         response=responses[1], user=world.rep_a, role=SiteRole.UNION_REP, body="Not agreed yet.", is_concern=True
     )
-    partnership.concern_answer(concern=concern, user=world.manager_a, role=SiteRole.MANAGER, answer="Meeting booked.")
+    concern_answer(concern=concern, user=world.manager_a, role=SiteRole.MANAGER, answer="Meeting booked.")
     section = responses[2].item.section
     SignOff.objects.create(
         assessment=a,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, FrameworkFileError, framework_load
 from checklists.models import Framework, Item, Section
+from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, FrameworkFileError, framework_load
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_6e25095ca2b9c318.txt"
 

@@ -6,8 +6,9 @@
 import pytest
 from django.urls import reverse
 
-from checklists import partnership
-from checklists.services import evidence_add_link, response_save
+from checklists.services.comments import comment_create
+from checklists.services.evidence import evidence_add_link
+from checklists.services.responses import response_save
 from phb_readiness.sites.models import SiteRole
 from tests.mfa_support import sign_in_verified
 from tests.partnership_support import first_response
@@ -26,8 +27,8 @@ def test_comments_narratives_and_evidence_titles_are_escaped_on_every_page(clien
     response = first_response(world.assessment_a)
     body = " ".join(PAYLOADS) + " see https://example.nhs.uk/x?a=1&b=<2>"
     response_save(response=response, user=world.contributor_a, data={"narrative": body}, base_version=response.version)
-    partnership.comment_create(response=response, user=world.rep_a, role=SiteRole.UNION_REP, body=body)
-    partnership.comment_create(response=response, user=world.rep_a, role=SiteRole.UNION_REP, body=body, is_concern=True)
+    comment_create(response=response, user=world.rep_a, role=SiteRole.UNION_REP, body=body)
+    comment_create(response=response, user=world.rep_a, role=SiteRole.UNION_REP, body=body, is_concern=True)
     evidence_add_link(response=response, user=world.contributor_a, url="https://example.nhs.uk/p", title=PAYLOADS[1])
 
     sign_in_verified(client, world.reviewer)

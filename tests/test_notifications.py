@@ -4,9 +4,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from checklists import partnership
 from checklists.models import NotificationPreference
-from checklists.services import assessment_submit
+from checklists.services.assessments import assessment_submit
+from checklists.services.comments import comment_create, concern_answer, concern_close
+from checklists.services.review import assessment_accept, assessment_return
+from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.sites.models import Membership, SiteRole
 from tests.factories import MembershipFactory
 from tests.partnership_support import first_response, first_section, ready_to_submit
@@ -19,7 +21,7 @@ def recipients() -> list[str]:
 
 
 def raise_concern(world):
-    return partnership.comment_create(
+    return comment_create(
         response=first_response(world.assessment_a),
         user=world.rep_a,
         role=SiteRole.UNION_REP,
@@ -39,13 +41,13 @@ def test_concern_raised_answered_and_closed(world, django_capture_on_commit_call
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        partnership.concern_answer(concern=concern, user=world.manager_a, role=SiteRole.MANAGER, answer="Confirmed.")
+        concern_answer(concern=concern, user=world.manager_a, role=SiteRole.MANAGER, answer="Confirmed.")
     assert recipients() == [world.rep_a.email]
     assert "Confirmed." in mail.outbox[0].body
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        partnership.concern_close(concern=concern, user=world.rep_a, role=SiteRole.UNION_REP)
+        concern_close(concern=concern, user=world.rep_a, role=SiteRole.UNION_REP)
     assert recipients() == sorted([world.manager_a.email, second_manager.email])
     assert mail.outbox[0].subject.startswith("Concern closed")
 
@@ -53,16 +55,12 @@ def test_concern_raised_answered_and_closed(world, django_capture_on_commit_call
 def test_sign_off_requested_and_given(world, django_capture_on_commit_callbacks):
     a, section = world.assessment_a, first_section(world.assessment_a)
     with django_capture_on_commit_callbacks(execute=True):
-        partnership.signoff_management(
-            assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S"
-        )
+        signoff_management(assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S")
     assert recipients() == [world.rep_a.email]
     assert "acknowledge" in mail.outbox[0].subject.lower()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        partnership.signoff_acknowledge(
-            assessment=a, section=section, user=world.rep_a, role=SiteRole.UNION_REP, statement="OK"
-        )
+        signoff_acknowledge(assessment=a, section=section, user=world.rep_a, role=SiteRole.UNION_REP, statement="OK")
     assert recipients() == [world.manager_a.email]
 
 
@@ -78,7 +76,7 @@ def test_submitted_returned_and_accepted(world, django_capture_on_commit_callbac
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        partnership.assessment_return(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER, reasons="Missing X.")
+        assessment_return(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER, reasons="Missing X.")
     assert recipients() == sorted([world.manager_a.email, world.rep_a.email])
     assert "Missing X." in mail.outbox[0].body
 
@@ -87,7 +85,7 @@ def test_submitted_returned_and_accepted(world, django_capture_on_commit_callbac
         assessment_submit(assessment=a, user=world.manager_a)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        partnership.assessment_accept(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER)
+        assessment_accept(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER)
     assert recipients() == sorted([world.manager_a.email, world.rep_a.email])
     assert mail.outbox[0].subject.startswith("Accepted")
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from checklists import partnership
+from checklists.services.comments import comment_create
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import first_response
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.worker
 
 
 def test_a_raised_concern_is_mailed_by_the_worker(celery_worker, world):
-    partnership.comment_create(
+    comment_create(
         response=first_response(world.assessment_a),
         user=world.rep_a,
         role=SiteRole.UNION_REP,

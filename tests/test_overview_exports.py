@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from checklists.models import Response
-from checklists.partnership import comment_create
+from checklists.services.comments import comment_create
 from phb_readiness.sites.models import SiteRole
 
 pytestmark = pytest.mark.django_db

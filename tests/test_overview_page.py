@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from checklists.models import Comment, Response
-from checklists.services import assessment_create
+from checklists.services.assessments import assessment_create
 from phb_readiness.reports.selectors import summary_memo_clear
 from phb_readiness.sites.models import Region, SiteRole
 from tests.factories import PilotSiteFactory

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from checklists.models import Response
-from checklists.partnership import comment_create
-from checklists.services import response_save
+from checklists.services.comments import comment_create
+from checklists.services.responses import response_save
 from phb_readiness.reports.selectors import summary_memo_clear
 from phb_readiness.sites.models import SiteRole
 from tests.factories import PilotSiteFactory

@@ -8,7 +8,7 @@ import pypdf
 import pytest
 
 from checklists.models import Comment, Evidence, Item, Response, SignOff
-from checklists.selectors import readiness_for
+from checklists.selectors.readiness import readiness_for
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import site_report_data
 from phb_readiness.reports.services import report_render

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from checklists.models import Response
-from checklists.services import ResponseConflict, response_save
+from checklists.services.responses import ResponseConflict, response_save
 from phb_readiness.audit.models import AuditEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

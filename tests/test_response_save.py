@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from checklists.models import Assessment, Response
-from checklists.services import AssessmentNotEditable, ResponseConflict, response_save
+from checklists.services.checks import AssessmentNotEditable
+from checklists.services.responses import ResponseConflict, response_save
 from phb_readiness.audit.models import AuditEvent
 from tests.factories import UserFactory
 

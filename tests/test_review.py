@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from checklists import partnership
 from checklists.models import Assessment, SignOff
-from checklists.services import assessment_submit
+from checklists.services.assessments import assessment_submit
+from checklists.services.comments import comment_create
+from checklists.services.review import assessment_accept, assessment_return
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import answer, first_response, ready_to_submit
@@ -86,7 +87,7 @@ def test_a_draft_cannot_be_reviewed(client, world):
 
 
 def test_open_concerns_keep_a_reviewer_from_accepting(client, world, submitted):
-    partnership.comment_create(
+    comment_create(
         response=first_response(submitted), user=world.reviewer, role=SiteRole.REVIEWER, body="Query.", is_concern=True
     )
     client.force_login(world.reviewer)
@@ -97,20 +98,20 @@ def test_open_concerns_keep_a_reviewer_from_accepting(client, world, submitted):
 
 
 def test_returned_then_resubmitted_then_accepted(world, submitted):
-    partnership.assessment_return(assessment=submitted, user=world.reviewer, role=SiteRole.REVIEWER, reasons="Fix EMP.")
+    assessment_return(assessment=submitted, user=world.reviewer, role=SiteRole.REVIEWER, reasons="Fix EMP.")
     answer(first_response(submitted), world.manager_a, narrative="Fixed.")
     from tests.partnership_support import first_section, sign_section
 
     sign_section(submitted, first_section(submitted), manager=world.manager_a, rep=world.rep_a)
     assessment_submit(assessment=submitted, user=world.manager_a)
-    partnership.assessment_accept(assessment=submitted, user=world.reviewer, role=SiteRole.REVIEWER)
+    assessment_accept(assessment=submitted, user=world.reviewer, role=SiteRole.REVIEWER)
     submitted.refresh_from_db()
     assert submitted.state == Assessment.State.ACCEPTED
 
 
 @pytest.mark.parametrize("persona", ["manager_a", "reviewer"])
 def test_a_new_round_carries_the_answers_forward(client, world, submitted, persona):
-    partnership.assessment_accept(assessment=submitted, user=world.reviewer, role=SiteRole.REVIEWER)
+    assessment_accept(assessment=submitted, user=world.reviewer, role=SiteRole.REVIEWER)
     client.force_login(getattr(world, persona))
     assert "Start a new round" in client.get(review_url(submitted)).content.decode()
     reply = client.post(
@@ -128,7 +129,7 @@ def test_a_new_round_needs_an_unused_name_and_an_accepted_source(client, world, 
     url = reverse("partnership:new_round", args=[submitted.pk])
     reply = client.post(url, {"round_label": "Next"})
     assert "starts from an accepted assessment" in reply.content.decode()
-    partnership.assessment_accept(assessment=submitted, user=world.reviewer, role=SiteRole.REVIEWER)
+    assessment_accept(assessment=submitted, user=world.reviewer, role=SiteRole.REVIEWER)
     reply = client.post(url, {"round_label": submitted.round_label})
     assert "already has a round called" in reply.content.decode()
     client.force_login(world.rep_a)

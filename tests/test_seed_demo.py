@@ -38,9 +38,9 @@ def test_the_demo_history_is_in_the_audit_trail(seeded):
 
 def test_demo_a_can_be_signed_and_submitted(seeded):
     """The partnership journey after `make run`: only DEMO-A's last section's sign-offs stand before submission."""
-    from checklists.partnership import signoff_acknowledge, signoff_management
-    from checklists.selectors import submit_blockers
-    from checklists.services import assessment_submit
+    from checklists.selectors.review import submit_blockers
+    from checklists.services.assessments import assessment_submit
+    from checklists.services.signoffs import signoff_acknowledge, signoff_management
     from phb_readiness.sites.models import SiteRole
 
     assessment = Assessment.objects.get(site__code="DEMO-A")

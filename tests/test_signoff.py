@@ -4,9 +4,12 @@ import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.urls import reverse
 
-from checklists import partnership
 from checklists.models import Comment, SignOff
 from checklists.readiness import SignOffState
+from checklists.selectors.readiness import section_readiness
+from checklists.services.checks import PartnershipError
+from checklists.services.comments import comment_create
+from checklists.services.signoffs import signoff_management
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import answer, first_response, first_section, queries_for_get, sign_section
@@ -19,7 +22,7 @@ def signoff_url(assessment, section):
 
 
 def state_of(assessment, section):
-    return partnership.section_readiness(assessment, section).signoff
+    return section_readiness(assessment, section).signoff
 
 
 def test_manager_signs_then_rep_acknowledges(client, world):
@@ -29,7 +32,7 @@ def test_manager_signs_then_rep_acknowledges(client, world):
     assert reply.status_code == 302
     management = SignOff.objects.get()
     assert (management.kind, management.signed_by, management.signer_role) == ("management", world.manager_a, "manager")
-    assert management.content_sha256 == partnership.section_readiness(a, section).content_sha256
+    assert management.content_sha256 == section_readiness(a, section).content_sha256
     assert state_of(a, section) == SignOffState.MANAGEMENT_ONLY
 
     client.force_login(world.rep_a)
@@ -65,9 +68,7 @@ def test_only_a_manager_signs_for_management(client, world, persona, status):
 @pytest.mark.parametrize("persona", ["manager_a", "contributor_a", "reviewer"])
 def test_only_a_union_rep_acknowledges(client, world, persona):
     a, section = world.assessment_a, first_section(world.assessment_a)
-    partnership.signoff_management(
-        assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S"
-    )
+    signoff_management(assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S")
     client.force_login(getattr(world, persona))
     assert client.post(signoff_url(a, section), {"action": "acknowledge", "statement": "Yes."}).status_code == 403
     assert state_of(a, section) == SignOffState.MANAGEMENT_ONLY
@@ -75,9 +76,7 @@ def test_only_a_union_rep_acknowledges(client, world, persona):
 
 def test_open_concerns_block_management_sign_off(client, world):
     a, section = world.assessment_a, first_section(world.assessment_a)
-    partnership.comment_create(
-        response=first_response(a), user=world.rep_a, role=SiteRole.UNION_REP, body="Wait.", is_concern=True
-    )
+    comment_create(response=first_response(a), user=world.rep_a, role=SiteRole.UNION_REP, body="Wait.", is_concern=True)
     client.force_login(world.manager_a)
     page = client.get(signoff_url(a, section)).content.decode()
     assert "must be answered and closed before you can sign it off" in page
@@ -96,9 +95,7 @@ def test_the_rep_can_acknowledge_only_after_management(client, world):
 
 def test_declining_opens_a_concern_in_the_reps_name_on_the_chosen_item(client, world):
     a, section = world.assessment_a, first_section(world.assessment_a)
-    partnership.signoff_management(
-        assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S"
-    )
+    signoff_management(assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S")
     chosen = a.responses.filter(item__section=section).order_by("-item__position").first()
     client.force_login(world.rep_a)
     reply = client.post(
@@ -114,9 +111,7 @@ def test_declining_opens_a_concern_in_the_reps_name_on_the_chosen_item(client, w
 
 def test_declining_needs_a_reason_and_an_item_of_the_section(client, world):
     a, section = world.assessment_a, first_section(world.assessment_a)
-    partnership.signoff_management(
-        assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S"
-    )
+    signoff_management(assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S")
     other_section_response = a.responses.exclude(item__section=section).first()
     client.force_login(world.rep_a)
     reply = client.post(
@@ -148,11 +143,9 @@ def test_a_change_to_covered_content_supersedes_both_sign_offs(client, world):
 
 def test_a_second_management_sign_off_of_the_same_content_is_refused(client, world):
     a, section = world.assessment_a, first_section(world.assessment_a)
-    partnership.signoff_management(
-        assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S"
-    )
-    with pytest.raises(partnership.PartnershipError, match="already signed for management"):
-        partnership.signoff_management(
+    signoff_management(assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S")
+    with pytest.raises(PartnershipError, match="already signed for management"):
+        signoff_management(
             assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="Again"
         )
     assert SignOff.objects.count() == 1
@@ -160,9 +153,7 @@ def test_a_second_management_sign_off_of_the_same_content_is_refused(client, wor
 
 def test_nobody_can_change_a_sign_off(client, world):
     a, section = world.assessment_a, first_section(world.assessment_a)
-    partnership.signoff_management(
-        assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S"
-    )
+    signoff_management(assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S")
     signoff = SignOff.objects.get()
     model_admin = admin_site._registry[SignOff]
     request = type("Request", (), {"user": world.admin})()
@@ -175,7 +166,7 @@ def test_nobody_can_change_a_sign_off(client, world):
     client.post(reverse("admin:checklists_signoff_delete", args=[signoff.pk]), {"post": "yes"})
     signoff.refresh_from_db()
     assert signoff.statement == "S"
-    from checklists.partnership_urls import urlpatterns
+    from checklists.urls import partnership_urlpatterns as urlpatterns
 
     names = {p.name for p in urlpatterns}
     assert {"signoff", "register"} <= names  # sign and list only: no view edits or deletes a sign-off
@@ -187,9 +178,7 @@ def test_the_task_list_shows_each_sections_sign_off_state_and_the_right_action(c
     client.force_login(world.manager_a)
     page = client.get(reverse("checklists:assessment", args=[a.pk])).content.decode()
     assert page.count("Not signed off") >= 7 and "Sign off for management" in page
-    partnership.signoff_management(
-        assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S"
-    )
+    signoff_management(assessment=a, section=section, user=world.manager_a, role=SiteRole.MANAGER, statement="S")
     client.force_login(world.rep_a)
     page = client.get(reverse("checklists:assessment", args=[a.pk])).content.decode()
     assert "Awaiting staff-side acknowledgement" in page and "Acknowledge or decline" in page
@@ -212,7 +201,7 @@ def test_the_register_lists_every_sign_off_in_a_fixed_number_of_queries(client, 
 
 
 def test_new_evidence_supersedes_the_sign_offs_too(world):
-    from checklists.services import evidence_add_link
+    from checklists.services.evidence import evidence_add_link
 
     a, section = world.assessment_a, first_section(world.assessment_a)
     sign_section(a, section, manager=world.manager_a, rep=world.rep_a)
@@ -229,7 +218,7 @@ def test_the_sign_off_page_runs_a_fixed_number_of_queries(client, world):
     for _ in range(3):
         sign_section(a, section, manager=world.manager_a, rep=world.rep_a)
         answer(first_response(a, section), world.manager_a, narrative=f"Version {SignOff.objects.count()}")
-    partnership.comment_create(
+    comment_create(
         response=first_response(a, section), user=world.rep_a, role=SiteRole.UNION_REP, body="Hm", is_concern=True
     )
     assert queries_for_get(client, signoff_url(a, section)) == few <= 16

@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from checklists import partnership
 from checklists.models import SignOff
+from checklists.services.checks import PartnershipError
+from checklists.services.signoffs import signoff_management
 from phb_readiness.sites.models import Membership, SiteRole
 from tests.factories import MembershipFactory
 from tests.partnership_support import first_section
@@ -25,10 +26,10 @@ def test_two_managers_signing_at_once_yield_one_sign_off(world):
     def sign(user) -> None:
         try:
             start.wait(timeout=10)
-            outcomes[user.username] = partnership.signoff_management(
+            outcomes[user.username] = signoff_management(
                 assessment=assessment, section=section, user=user, role=SiteRole.MANAGER, statement="Agreed."
             )
-        except partnership.PartnershipError as error:
+        except PartnershipError as error:
             outcomes[user.username] = error
         finally:
             connection.close()
@@ -40,7 +41,7 @@ def test_two_managers_signing_at_once_yield_one_sign_off(world):
         thread.join(timeout=30)
 
     assert SignOff.objects.filter(assessment=assessment, section=section).count() == 1
-    errors = [o for o in outcomes.values() if isinstance(o, partnership.PartnershipError)]
+    errors = [o for o in outcomes.values() if isinstance(o, PartnershipError)]
     signed = [o for o in outcomes.values() if isinstance(o, SignOff)]
     assert len(signed) == 1 and len(errors) == 1
     winner = signed[0].signed_by

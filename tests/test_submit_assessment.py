@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checklists.models import Assessment, Comment, Response, SignOff
-from checklists.selectors import readiness_for, submit_blockers
+from checklists.selectors.readiness import readiness_for
+from checklists.selectors.review import submit_blockers
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import SiteRole
 

@@ -4,7 +4,7 @@ who was given which role."""
 import pytest
 from django.urls import reverse
 
-from checklists.partnership import comment_create
+from checklists.services.comments import comment_create
 from phb_readiness.audit.services import audit_record
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import first_response

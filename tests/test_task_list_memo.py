@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checklists.models import Response
-from checklists.partnership import comment_create
-from checklists.services import evidence_add_link, response_save
+from checklists.services.comments import comment_create
+from checklists.services.evidence import evidence_add_link
+from checklists.services.responses import response_save
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import first_response
 

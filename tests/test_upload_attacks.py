@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from checklists.evidence import EXTENSIONS, DetectedType, validate_upload
 from checklists.models import Evidence
+from checklists.rules.evidence import EXTENSIONS, DetectedType, validate_upload
 
 ALLOWED_TYPES = set(EXTENSIONS)
 LIMIT = 64 * 1024

@@ -6,10 +6,11 @@ from django import template
 from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 
-from checklists import partnership_selectors as selectors
-from checklists.access import Need, can
+from checklists.forms.comments import AnswerForm, CommentForm
 from checklists.models import Response
 from checklists.readiness import SignOffState
+from checklists.rules.access import Need, can
+from checklists.selectors import activity, comments, responses
 
 register = template.Library()
 
@@ -29,14 +30,12 @@ def role_can(role, need: str) -> bool:
 
 @register.simple_tag
 def item_comments(response: Response) -> list:
-    return selectors.comments_for(response)
+    return comments.comments_for(response)
 
 
 @register.simple_tag
 def partnership_form(kind: str, prefix_id: int | None = None):
     """An empty form for the item panel (its pages re-render a bound one with errors)."""
-    from checklists.partnership_forms import AnswerForm, CommentForm
-
     if kind == "answer":
         return AnswerForm(auto_id=f"id_concern_{prefix_id}_%s")
     return CommentForm(concern=kind == "concern", auto_id=f"id_{kind}_%s")
@@ -44,12 +43,12 @@ def partnership_form(kind: str, prefix_id: int | None = None):
 
 @register.simple_tag
 def latest_activity(site) -> list:
-    return selectors.latest_activity(site=site)
+    return activity.latest_activity(site=site)
 
 
 @register.simple_tag
 def task_list_url(assessment_id: int) -> str:
-    return selectors.task_list_url(assessment_id) or ""
+    return responses.task_list_url(assessment_id) or ""
 
 
 SIGNOFF_TAG = {

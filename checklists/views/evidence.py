@@ -1,3 +1,5 @@
+"""Pages of evidence: adding a file or link to an item, removing it, downloading a file."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,13 +10,15 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from checklists.access import Need, assessments_visible_to, get_assessment_for, get_response_for
-from checklists.evidence import UploadSizeLimit, download_filename, too_big_error
-from checklists.forms import EvidenceFileForm, EvidenceLinkForm
+from checklists.forms.evidence import EvidenceFileForm, EvidenceLinkForm
 from checklists.models import Evidence
-from checklists.selectors import item_page_for
-from checklists.services import AssessmentNotEditable, evidence_add_file, evidence_add_link, evidence_remove
-from checklists.views.item import render_item_page
+from checklists.rules.access import Need
+from checklists.rules.evidence import UploadSizeLimit, download_filename, too_big_error
+from checklists.selectors.access import assessments_visible_to, get_assessment_for, get_response_for
+from checklists.selectors.responses import item_page_for
+from checklists.services.checks import AssessmentNotEditable
+from checklists.services.evidence import evidence_add_file, evidence_add_link, evidence_remove
+from checklists.views.responses import render_item_page
 from phb_readiness.audit.services import audit_record
 
 

@@ -1,13 +1,16 @@
+"""The task list of an assessment: readiness per section, each item's status, and filters."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from checklists.access import Need, can, get_assessment_for
-from checklists.forms import OverviewFilterForm
+from checklists.forms.overview import OverviewFilterForm
 from checklists.models import Response
 from checklists.readiness import RAG_RULE
-from checklists.selectors import assessment_overview
+from checklists.rules.access import Need, can
+from checklists.selectors.access import get_assessment_for
+from checklists.selectors.responses import assessment_overview
 from phb_readiness.audit.stamps import site_data_stamp_of
 
 

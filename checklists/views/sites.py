@@ -1,8 +1,10 @@
+"""The home page: the sites a person works on and how far each assessment has got."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from checklists.selectors import assessment_progress, home_for
+from checklists.selectors.sites import assessment_progress, home_for
 
 
 @login_required

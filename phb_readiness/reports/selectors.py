@@ -16,9 +16,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from checklists.access import ALLOWED, Need
 from checklists.models import Assessment, Comment, Evidence, Response, Section, SignOff
 from checklists.readiness import RAG_RULE, AssessmentReadiness, SectionReadiness, assessment_readiness
+from checklists.rules.access import ALLOWED, Need
 from phb_readiness.audit.stamps import StampedMemo, site_data_stamp
 from phb_readiness.reports.models import Report
 from phb_readiness.sites.models import Membership, PilotSite, Region, reviewer_scope_of

@@ -1,4 +1,8 @@
-"""Writes for reports: requesting, rendering (called by the Celery task), retrying and sweeping lost jobs."""
+"""Writes for reports: requesting, rendering, retrying and sweeping lost jobs, and the Celery tasks that run them.
+
+The tasks are defined here, beside what they run, so that queueing one needs no import from a higher layer;
+phb_readiness.reports.tasks names them for Celery's discovery.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import hashlib
 import logging
 from typing import TYPE_CHECKING
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,7 +19,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from checklists.models import Assessment
-from checklists.notifications import BROKER_ERRORS
+from checklists.services.notifications import BROKER_ERRORS
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import national_report_data, site_report_data
@@ -46,8 +51,6 @@ def _enqueue(report: Report) -> None:
 def _send_to_queue(report_id: int) -> None:
     """Queue the render. If the broker cannot be reached, the job fails at once and its page offers a retry, rather
     than the request that asked for it (already committed) becoming a server error."""
-    from phb_readiness.reports.tasks import render_report
-
     try:
         render_report.delay(report_id)
     except BROKER_ERRORS:
@@ -252,3 +255,29 @@ def file_sha256(handle) -> str:
     for chunk in handle.chunks():
         digest.update(chunk)
     return digest.hexdigest()
+
+
+@shared_task(
+    bind=True,
+    name="reports.render_report",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=4,
+)
+def render_report(self, report_id: int) -> str:
+    """The worker's job: render a report by id; it re-loads the row and does nothing twice."""
+    # A redelivered message (its worker was lost) or a retry may take over a job that still shows "running".
+    take_over = bool((self.request.delivery_info or {}).get("redelivered")) or bool(self.request.retries)
+    report = report_render(report_id=report_id, take_over=take_over)
+    return report.state if report is not None else "nothing to do"
+
+
+@shared_task(name="reports.sweep_stale_reports")
+def sweep_stale_reports() -> int:
+    return report_sweep_stale()

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from checklists.access import Need, can, get_assessment_for
-from checklists.evidence import UploadSizeLimit
 from checklists.readiness import RAG_RULE
+from checklists.rules.access import Need, can
+from checklists.rules.evidence import UploadSizeLimit
+from checklists.selectors.access import get_assessment_for
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.exports import csv_response, xlsx_response
 from phb_readiness.reports.forms import VERIFY_MAX_BYTES, OverviewFilterForm, VerifyForm

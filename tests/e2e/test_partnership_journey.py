@@ -190,12 +190,12 @@ def test_partnership_pages_pass_axe(live_server, signed_in_context, demo, screen
     """axe-core on each partnership page as the person who uses it; serious or critical findings fail."""
     from axe_playwright_python.sync_playwright import Axe
 
-    from checklists import partnership
+    from checklists.services.comments import comment_create
     from phb_readiness.sites.models import SiteRole
 
     a, section = demo["assessment"], demo["section"]
     first = first_readiness_item(a, section)
-    partnership.comment_create(
+    comment_create(
         response=first, user=demo["rep"], role=SiteRole.UNION_REP, body="See https://example.org", is_concern=True
     )
     pages = {

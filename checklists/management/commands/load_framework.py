@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, FrameworkFileError, framework_load
+from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, FrameworkFileError, framework_load
 
 
 class Command(BaseCommand):

@@ -17,10 +17,15 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from checklists.frameworks import DEFAULT_FRAMEWORK_FILE, current_framework, framework_load
 from checklists.models import Assessment, Response
-from checklists.partnership import assessment_return, comment_create, signoff_acknowledge, signoff_management
-from checklists.services import assessment_create, assessment_submit, evidence_add_file, response_save
+from checklists.selectors.frameworks import current_framework
+from checklists.services.assessments import assessment_create, assessment_submit
+from checklists.services.comments import comment_create
+from checklists.services.evidence import evidence_add_file
+from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load
+from checklists.services.responses import response_save
+from checklists.services.review import assessment_return
+from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.sites.models import Membership, PilotSite, Region, ReviewerScope, SiteRole
 
 DEMO_PASSWORD = "demo-pass-2009"  # noqa: S105 - documented demo password, refused outside DEBUG

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from phb_readiness.sites.archive import ArchiveError, site_import
+from phb_readiness.reports.archive import ArchiveError, site_import
 
 
 class Command(BaseCommand):

@@ -1,16 +1,20 @@
-"""E-mail notifications of the partnership workflow: who hears about what, and the words they get.
+"""E-mail notifications of the partnership workflow: who hears about what, the words they get, the task that sends.
 
-Services call `notify(event, object_id, actor=...)`; the e-mail goes out from a Celery task once the transaction
-has committed, so a rolled-back change never sends mail and the task always finds the rows it names.
+Services call `notify(event, object_id, actor=...)`; the e-mail goes out from the Celery task `send_notification`
+once the transaction has committed, so a rolled-back change never sends mail and the task always finds the rows it
+names. The task is defined here, beside what it runs, so that queueing it needs no import from a higher layer;
+checklists.tasks names it for Celery's discovery.
 """
 
 from __future__ import annotations
 
 import logging
+import smtplib
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
@@ -55,8 +59,6 @@ def notify(event: Event, object_id: int, *, actor=None) -> None:
 def _enqueue(event: str, object_id: int, actor_id: int | None) -> None:
     """Queue the e-mail task. The change it announces is already committed, so a broker that cannot be reached is
     logged (these e-mails are then not sent) rather than turning a saved change into a server error."""
-    from checklists.tasks import send_notification
-
     try:
         send_notification.delay(event, object_id, actor_id)
     except BROKER_ERRORS:
@@ -217,3 +219,19 @@ def deliver(event: Event, object_id: int, actor_id: int | None = None) -> int:
     if not emails:
         return 0
     return get_connection().send_messages(emails) or 0
+
+
+# A mail server that is down or busy is tried again after up to 10 s, 20 s, 40 s... (full jitter, at most 10 min).
+# A refused recipient is not: the retry would send the others their e-mail again, five times over.
+@shared_task(
+    name="checklists.send_notification",
+    autoretry_for=(smtplib.SMTPException, OSError),
+    dont_autoretry_for=(smtplib.SMTPRecipientsRefused,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_notification(event: str, object_id: int, actor_id: int | None = None) -> int:
+    """Re-load the event's object and e-mail the people concerned; the number of e-mails sent."""
+    return deliver(Event(event), object_id, actor_id)

@@ -1,4 +1,4 @@
-"""Forms of the checklist pages, rendered with the GOV.UK template pack (crispy-forms-gds)."""
+"""The answer form of an item page, with its GOV.UK date input and owner select."""
 
 from __future__ import annotations
 
@@ -8,16 +8,12 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size, Submit
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.forms.models import ModelChoiceIterator
-from django.template.defaultfilters import filesizeformat
 
-from checklists.evidence import ACCEPTED_KINDS, DetectedType, validate_upload
 from checklists.models import Item, Response
-from checklists.selectors import OverviewFilters
-from checklists.services import response_rule_errors
+from checklists.rules.answers import response_rule_errors
 
 STATUS_HINTS = {
     Response.Status.IN_PLACE: "Done and agreed; attach or link the evidence",
@@ -182,75 +178,3 @@ class ResponseForm(forms.Form):
 
     def service_data(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "base_version"}
-
-
-def _evidence_helper(*fields, button: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.label_size = Size.SMALL
-    helper.layout = Layout(*fields, Submit("add", button, css_class="govuk-button--secondary"))
-    return helper
-
-
-class EvidenceFileForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a file",
-        error_messages={"required": "Select a file to upload", "empty": "The selected file is empty"},
-    )
-    title = forms.CharField(
-        label="Title (optional)",
-        required=False,
-        max_length=200,
-        help_text="For example, Partnership forum minutes, 12 January 2010. Leave empty to use the file name.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="upload", **kwargs)
-        self.fields["file"].help_text = (
-            f"{ACCEPTED_KINDS}; up to {filesizeformat(settings.EVIDENCE_MAX_BYTES)}. "
-            "Files are checked by their content and kept privately."
-        )
-        self.detected: DetectedType | None = None
-        self.helper = _evidence_helper("file", "title", button="Upload file")
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        self.detected = validate_upload(uploaded, max_bytes=settings.EVIDENCE_MAX_BYTES)
-        return uploaded
-
-
-class EvidenceLinkForm(forms.Form):
-    url = forms.URLField(
-        label="Web address",
-        assume_scheme="https",
-        max_length=1000,
-        error_messages={
-            "required": "Enter the web address of the evidence",
-            "invalid": "Enter a web address in the right format, like https://www.example.nhs.uk/minutes",
-        },
-    )
-    title = forms.CharField(label="Title (optional)", required=False, max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="link", **kwargs)
-        self.helper = _evidence_helper(Field.text("url", spellcheck="false"), "title", button="Add link")
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        if not url.lower().startswith(("http://", "https://")):
-            raise ValidationError("Enter a web address that starts with http:// or https://")
-        return url
-
-
-class OverviewFilterForm(forms.Form):
-    # The section codes are checked against the framework by the selector: an unknown code just matches nothing.
-    section = forms.CharField(label="Section", required=False, max_length=8)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Response.Status.choices])
-    mine = forms.BooleanField(label="Only items I own", required=False)
-    overdue = forms.BooleanField(label="Only overdue items", required=False)
-    concerns = forms.BooleanField(label="Only items with an open concern", required=False)
-
-    def filters(self) -> OverviewFilters:
-        if not self.is_valid():
-            return OverviewFilters()
-        return OverviewFilters(**self.cleaned_data)

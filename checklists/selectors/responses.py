@@ -1,4 +1,4 @@
-"""Reads: what a person may see, shaped for pages. Every site query starts at PilotSite.objects.visible_to."""
+"""Reads of answering the checklist: the task list with its filters, the item page, who may own an item."""
 
 from __future__ import annotations
 
@@ -6,65 +6,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import quote
 
-from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from checklists.frameworks import framework_structure
-from checklists.models import Assessment, Comment, Evidence, Response, Section, SignOff
+from checklists.models import Assessment, Comment, Evidence, Response, SignOff
 from checklists.readiness import AssessmentReadiness, SectionReadiness, assessment_readiness
+from checklists.rules.answers import EDITABLE_FIELDS, OWNER_ROLES
+from checklists.selectors.frameworks import framework_structure
+from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.stamps import StampedMemo
-from phb_readiness.sites.models import Membership, PilotSite, reviewer_scope_of
-
-
-def home_for(*, user) -> dict:
-    """The sites a person works on (with their role and assessments) and whether they review."""
-    memberships = {m.site_id: m for m in Membership.objects.filter(user=user).only("site_id", "role")}
-    scope = reviewer_scope_of(user)
-    sites = (
-        PilotSite.objects.visible_to(user)
-        .filter(id__in=list(memberships))
-        .select_related("region")
-        .prefetch_related(
-            Prefetch(
-                "assessments",
-                queryset=Assessment.objects.select_related("framework").order_by("-created_at"),
-            )
-        )
-    )
-    rows = [{"site": site, "membership": memberships[site.id]} for site in sites]
-    return {"site_rows": rows, "reviewer_scope": scope, "is_admin": user.is_superuser}
-
-
-def readiness_for(assessment: Assessment):
-    """Readiness of an assessment's sections, in a fixed number of queries whatever its size."""
-    sections = list(Section.objects.filter(framework_id=assessment.framework_id).order_by("position"))
-    responses = list(Response.objects.filter(assessment=assessment).select_related("item").order_by("item__position"))
-    evidence: dict[int, list[Evidence]] = {}
-    for ev in (
-        Evidence.objects.current()
-        .filter(response__assessment=assessment)
-        .only("id", "response_id", "sha256", "url", "kind", "title")
-    ):
-        evidence.setdefault(ev.response_id, []).append(ev)
-    open_concerns = dict(
-        Comment.objects.open_concerns()
-        .filter(response__assessment=assessment)
-        .values("response_id")
-        .annotate(n=Count("id", filter=Q(is_concern=True)))
-        .values_list("response_id", "n")
-    )
-    signoffs = list(SignOff.objects.filter(assessment=assessment).select_related("signed_by"))
-    return assessment_readiness(
-        sections=sections,
-        responses=responses,
-        evidence=evidence,
-        open_concerns=open_concerns,
-        signoffs=signoffs,
-    )
-
-
-# --- Completing the checklist: overview, item page, submission (issue 3) --------------------------------------------
+from phb_readiness.sites.models import PilotSite
 
 
 @dataclass
@@ -206,10 +159,6 @@ def assessment_overview(
 
 def site_owners(*, site: PilotSite):
     """The people who may own an item: the site's managers and contributors."""
-    from django.contrib.auth import get_user_model
-
-    from checklists.services import OWNER_ROLES
-
     return (
         get_user_model()
         .objects.filter(memberships__site=site, memberships__role__in=OWNER_ROLES, is_active=True)
@@ -249,9 +198,6 @@ def response_changes_since(*, response: Response, version: int) -> dict[str, obj
 
     Values are as the audit trail holds them: owner as a user id, dates as ISO strings.
     """
-    from checklists.services import EDITABLE_FIELDS
-    from phb_readiness.audit.models import AuditEvent
-
     base: dict[str, object] = {}
     events = AuditEvent.objects.filter(
         action="response.update", object_type=Response._meta.label_lower, object_id=str(response.pk)
@@ -263,81 +209,15 @@ def response_changes_since(*, response: Response, version: int) -> dict[str, obj
     return {name: base[name] for name in EDITABLE_FIELDS if name in base}
 
 
-@dataclass(frozen=True)
-class Blocker:
-    """One thing that keeps an assessment from being submitted, with where to fix it."""
-
-    kind: str  # "item", "concern" or "signoff"
-    message: str
-    item_code: str = ""
-    section_code: str = ""
+def item_url(assessment_id: int, code: str) -> str | None:
+    try:
+        return reverse("checklists:item", args=[assessment_id, code])
+    except NoReverseMatch:
+        return None
 
 
-def submit_blockers(*, assessment: Assessment, readiness: AssessmentReadiness | None = None) -> list[Blocker]:
-    """Mandatory items unanswered, open concerns and sections without a current two-party sign-off."""
-    from checklists.readiness import SignOffState
-
-    readiness = readiness or readiness_for(assessment)
-    concern_counts = dict(
-        Comment.objects.open_concerns()
-        .filter(response__assessment=assessment)
-        .values("response_id")
-        .annotate(n=Count("id"))
-        .values_list("response_id", "n")
-    )
-    blockers: list[Blocker] = []
-    for section in readiness.sections:
-        code = section.section.code
-        for r in section.responses:
-            if r.item.mandatory and not r.is_answered:
-                blockers.append(
-                    Blocker(
-                        "item",
-                        f"{r.item.code} is mandatory and has no answer yet ({r.get_status_display().lower()})",
-                        item_code=r.item.code,
-                        section_code=code,
-                    )
-                )
-            if concern_counts.get(r.id):
-                n = concern_counts[r.id]
-                blockers.append(
-                    Blocker(
-                        "concern",
-                        f"{r.item.code} has {n} open concern{'s' if n != 1 else ''}",
-                        item_code=r.item.code,
-                        section_code=code,
-                    )
-                )
-        if section.signoff != SignOffState.COMPLETE:
-            blockers.append(
-                Blocker("signoff", f"{section.section.title}: {section.signoff.label.lower()}", section_code=code)
-            )
-    return blockers
-
-
-@dataclass(frozen=True)
-class Progress:
-    total: int
-    applicable: int
-    in_place: int
-    answered: int
-
-    @property
-    def percent_in_place(self) -> int:
-        return round(100 * self.in_place / self.applicable) if self.applicable else 100
-
-
-def assessment_progress(*, assessment_ids: list[int]) -> dict[int, Progress]:
-    """Items in place and answered per assessment, in one query (for lists of assessments)."""
-    answered = [Response.Status.IN_PLACE, Response.Status.NOT_IN_PLACE, Response.Status.NOT_APPLICABLE]
-    rows = (
-        Response.objects.filter(assessment_id__in=assessment_ids)
-        .values("assessment_id")
-        .annotate(
-            total=Count("id"),
-            applicable=Count("id", filter=~Q(status=Response.Status.NOT_APPLICABLE)),
-            in_place=Count("id", filter=Q(status=Response.Status.IN_PLACE)),
-            answered=Count("id", filter=Q(status__in=answered)),
-        )
-    )
-    return {row.pop("assessment_id"): Progress(**row) for row in rows}
+def task_list_url(assessment_id: int) -> str | None:
+    try:
+        return reverse("checklists:assessment", args=[assessment_id])
+    except NoReverseMatch:
+        return None

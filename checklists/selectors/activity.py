@@ -1,7 +1,4 @@
-"""Reads of the partnership pages: a site's concerns and activity, an item's comments, the sign-off register.
-
-Each runs a fixed number of queries whatever the amount of data.
-"""
+"""Reads of a site's activity: what happened, newest first, with links to where it happened."""
 
 from __future__ import annotations
 
@@ -9,60 +6,14 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
-from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-from checklists.models import Assessment, Comment, Response, SignOff
-from checklists.partnership import assessment_content_sha256
-from checklists.readiness import AssessmentReadiness
-from checklists.selectors import readiness_for
+from checklists.models import Comment, Evidence, Response, SignOff
+from checklists.selectors.responses import item_url
 from phb_readiness.audit.models import AuditEvent
-from phb_readiness.sites.models import PilotSite, SiteRole, role_at
+from phb_readiness.sites.models import PilotSite
 
 ACTIVITY_PAGE_SIZE = 50
-
-
-def site_for(user, code: str) -> tuple[PilotSite, SiteRole]:
-    """A site the person may see, and their role there; 404 otherwise (unknown and forbidden look the same)."""
-    site = PilotSite.objects.visible_to(user).select_related("region").filter(code=code).first()
-    role = role_at(user, site) if site is not None else None
-    if site is None or role is None:
-        raise Http404("No such site.")
-    return site, role
-
-
-def item_url(assessment_id: int, code: str) -> str | None:
-    try:
-        return reverse("checklists:item", args=[assessment_id, code])
-    except NoReverseMatch:
-        return None
-
-
-def task_list_url(assessment_id: int) -> str | None:
-    try:
-        return reverse("checklists:assessment", args=[assessment_id])
-    except NoReverseMatch:
-        return None
-
-
-def comments_for(response: Response) -> list[Comment]:
-    return list(
-        Comment.objects.filter(response=response)
-        .select_related("author", "answered_by", "closed_by")
-        .order_by("created_at", "id")
-    )
-
-
-def concerns_for_site(*, site: PilotSite, show_closed: bool = False) -> list[Comment]:
-    """A site's concerns, oldest first: the longest-waiting at the top."""
-    concerns = Comment.objects.concerns().filter(response__assessment__site=site)
-    if not show_closed:
-        concerns = concerns.exclude(concern_state=Comment.ConcernState.CLOSED)
-    return list(
-        concerns.select_related("author", "answered_by", "response__item", "response__assessment").order_by(
-            "created_at", "id"
-        )
-    )
 
 
 @dataclass
@@ -98,8 +49,6 @@ def _links_for(events: list[AuditEvent]) -> dict[tuple[str, str], tuple[str | No
         ):
             item_of.append(("checklists.comment", pk, assessment_id, code))
     if ids.get("checklists.evidence"):
-        from checklists.models import Evidence
-
         for pk, assessment_id, code in Evidence.objects.filter(pk__in=ids["checklists.evidence"]).values_list(
             "pk", "response__assessment_id", "response__item__code"
         ):
@@ -149,40 +98,3 @@ def latest_activity(*, site: PilotSite, limit: int = 3) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(news, site=site).select_related("actor").order_by("-created_at", "-id")[:limit]
     )
-
-
-@dataclass
-class RegisterRow:
-    signoff: SignOff
-    status: str  # current, superseded
-    reason: str = ""
-
-
-@dataclass
-class Register:
-    readiness: AssessmentReadiness
-    rows: list[RegisterRow]
-
-
-def register_for(assessment: Assessment) -> Register:
-    """Every sign-off of an assessment, newest first, each marked current or superseded (derived, never stored)."""
-    readiness = readiness_for(assessment)
-    by_section = {s.section.pk: s for s in readiness.sections}
-    overall = assessment_content_sha256(readiness.sections)
-    rows = []
-    signoffs = SignOff.objects.filter(assessment=assessment).select_related("signed_by", "section")
-    for signoff in signoffs.order_by("-created_at", "-id"):
-        if signoff.section_id is None:
-            current = signoff.content_sha256 == overall and assessment.state == Assessment.State.ACCEPTED
-            reason = "" if current else "The assessment changed after it was accepted."
-        else:
-            section = by_section.get(signoff.section_id)
-            current = section is not None and signoff in section.current_signoffs
-            if current:
-                reason = ""
-            elif section is not None and signoff.content_sha256 != section.content_sha256:
-                reason = "The section's content changed after this was signed."
-            else:
-                reason = "A later sign-off of the same section replaced it."
-        rows.append(RegisterRow(signoff=signoff, status="current" if current else "superseded", reason=reason))
-    return Register(readiness=readiness, rows=rows)

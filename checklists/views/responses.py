@@ -1,3 +1,5 @@
+"""The item page: an item's question and guidance, its answer form, and saving it (in place with htmx)."""
+
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -8,11 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from checklists.access import Need, can, get_response_for
-from checklists.forms import EvidenceFileForm, EvidenceLinkForm, ResponseForm
+from checklists.forms.evidence import EvidenceFileForm, EvidenceLinkForm
+from checklists.forms.responses import ResponseForm
 from checklists.models import Assessment, Response
-from checklists.selectors import ItemPage, item_page_for, response_changes_since, site_owners
-from checklists.services import AssessmentNotEditable, ResponseConflict, field_label, response_save
+from checklists.rules.access import Need, can
+from checklists.rules.answers import field_label
+from checklists.selectors.access import get_response_for
+from checklists.selectors.responses import ItemPage, item_page_for, response_changes_since, site_owners
+from checklists.services.checks import AssessmentNotEditable
+from checklists.services.responses import ResponseConflict, response_save
 from phb_readiness.sites.models import SiteRole
 
 

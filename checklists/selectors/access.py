@@ -1,4 +1,4 @@
-"""The one access helper for assessments: the object and the person's role, or 404 / 403.
+"""The one access helper for assessments and sites: the object and the person's role, or 404 / 403.
 
 Unknown and forbidden look the same (404) to anyone who may not see the site at all; a person who may see it but
 whose role does not allow the action gets 403.
@@ -6,42 +6,13 @@ whose role does not allow the action gets 403.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from checklists.models import Assessment, Response
-from phb_readiness.sites.models import PilotSite, SiteRole, membership_role_of, role_from
-
-
-class Need(StrEnum):
-    VIEW = "view"  # read the whole assessment
-    EDIT = "edit"  # change responses, add evidence
-    MANAGE = "manage"  # assign owners, sign off for management, submit, answer concerns
-    COMMENT = "comment"
-    RAISE_CONCERN = "raise_concern"
-    ACKNOWLEDGE = "acknowledge"  # staff-side acknowledgement of a sign-off
-    REVIEW = "review"  # accept or return a submitted assessment
-    REQUEST_REPORT = "request_report"
-
-
-M, C, U, R, A = SiteRole.MANAGER, SiteRole.CONTRIBUTOR, SiteRole.UNION_REP, SiteRole.REVIEWER, SiteRole.ADMIN
-ALLOWED: dict[Need, frozenset[SiteRole]] = {
-    Need.VIEW: frozenset({M, C, U, R, A}),
-    Need.EDIT: frozenset({M, C}),
-    Need.MANAGE: frozenset({M}),
-    Need.COMMENT: frozenset({M, C, U, R}),
-    Need.RAISE_CONCERN: frozenset({U, R}),
-    Need.ACKNOWLEDGE: frozenset({U}),
-    Need.REVIEW: frozenset({R}),
-    Need.REQUEST_REPORT: frozenset({M, U, R}),
-}
-
-
-def can(role: SiteRole | None, need: Need) -> bool:
-    return role is not None and role in ALLOWED[need]
+from checklists.rules.access import Need, can
+from phb_readiness.sites.models import PilotSite, SiteRole, membership_role_of, role_at, role_from
 
 
 def assessments_visible_to(user) -> QuerySet[Assessment]:
@@ -81,3 +52,12 @@ def get_response_for(user, pk: int, code: str, need: Need = Need.VIEW) -> tuple[
         raise Http404("No such item.")
     response.assessment = assessment
     return response, role
+
+
+def site_for(user, code: str) -> tuple[PilotSite, SiteRole]:
+    """A site the person may see, and their role there; 404 otherwise (unknown and forbidden look the same)."""
+    site = PilotSite.objects.visible_to(user).select_related("region").filter(code=code).first()
+    role = role_at(user, site) if site is not None else None
+    if site is None or role is None:
+        raise Http404("No such site.")
+    return site, role

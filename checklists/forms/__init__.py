@@ -1,0 +1,1 @@
+"""Forms of the checklist pages, one module per feature, rendered with the GOV.UK template pack."""

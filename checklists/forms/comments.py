@@ -1,0 +1,34 @@
+"""Forms of comments and concerns: a comment or concern on an item, a manager's answer to a concern."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+
+from checklists.forms.layout import form_helper, text_field
+
+
+class CommentForm(forms.Form):
+    body = text_field("Comment", hint="Plain text. Web addresses become links.")
+
+    def __init__(self, *args, concern: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if concern:
+            self.fields["body"].label = "Concern"
+            self.fields["body"].error_messages["required"] = "Enter your concern."
+            self.fields[
+                "body"
+            ].help_text = "Say what is wrong and what would resolve it. It stays open until you close it."
+        self.helper = form_helper(
+            Field.textarea("body", label_size=Size.SMALL, rows=3),
+            button="Raise concern" if concern else "Add comment",
+            secondary=concern,
+        )
+
+
+class AnswerForm(forms.Form):
+    answer = text_field("Resolution note", hint="What has been done, or will be done, to resolve the concern.")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(Field.textarea("answer", label_size=Size.SMALL, rows=3), button="Answer concern")

@@ -1,0 +1,1 @@
+"""Rules of the checklists: pure functions and constants, no reads and no writes."""

@@ -1,0 +1,47 @@
+"""Reads of sign-offs: the register of an assessment's sign-offs, each current or superseded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checklists.models import Assessment, SignOff
+from checklists.readiness import AssessmentReadiness
+from checklists.rules.review import assessment_content_sha256
+from checklists.selectors.readiness import readiness_for
+
+
+@dataclass
+class RegisterRow:
+    signoff: SignOff
+    status: str  # current, superseded
+    reason: str = ""
+
+
+@dataclass
+class Register:
+    readiness: AssessmentReadiness
+    rows: list[RegisterRow]
+
+
+def register_for(assessment: Assessment) -> Register:
+    """Every sign-off of an assessment, newest first, each marked current or superseded (derived, never stored)."""
+    readiness = readiness_for(assessment)
+    by_section = {s.section.pk: s for s in readiness.sections}
+    overall = assessment_content_sha256(readiness.sections)
+    rows = []
+    signoffs = SignOff.objects.filter(assessment=assessment).select_related("signed_by", "section")
+    for signoff in signoffs.order_by("-created_at", "-id"):
+        if signoff.section_id is None:
+            current = signoff.content_sha256 == overall and assessment.state == Assessment.State.ACCEPTED
+            reason = "" if current else "The assessment changed after it was accepted."
+        else:
+            section = by_section.get(signoff.section_id)
+            current = section is not None and signoff in section.current_signoffs
+            if current:
+                reason = ""
+            elif section is not None and signoff.content_sha256 != section.content_sha256:
+                reason = "The section's content changed after this was signed."
+            else:
+                reason = "A later sign-off of the same section replaced it."
+        rows.append(RegisterRow(signoff=signoff, status="current" if current else "superseded", reason=reason))
+    return Register(readiness=readiness, rows=rows)

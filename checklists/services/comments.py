@@ -1,0 +1,133 @@
+"""Writes of comments and concerns: commenting, raising a concern, answering, closing and reopening it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from checklists.models import Assessment, Comment, Response
+from checklists.rules.access import Need, can
+from checklists.services import notifications
+from checklists.services.checks import FROZEN, allow, clean_text, require
+from phb_readiness.audit.services import audit_record
+from phb_readiness.sites.models import SiteRole
+
+
+@transaction.atomic
+def comment_create(*, response: Response, user, role: SiteRole, body: str, is_concern: bool = False) -> Comment:
+    """A comment on an item, or a concern (union reps and reviewers) that stays open until closed."""
+    need = Need.RAISE_CONCERN if is_concern else Need.COMMENT
+    allow(can(role, need), f"Your role ({role.label}) cannot {'raise concerns' if is_concern else 'comment'}.")
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=response.assessment_id)
+    )
+    require(assessment.state != Assessment.State.ACCEPTED, FROZEN)
+    comment = Comment.objects.create(
+        response=response,
+        author=user,
+        author_role=role,
+        body=clean_text(body, "a concern" if is_concern else "a comment"),
+        is_concern=is_concern,
+        concern_state=Comment.ConcernState.OPEN if is_concern else "",
+    )
+    audit_record(
+        action="concern.raise" if is_concern else "comment.create",
+        actor=user,
+        obj=comment,
+        site=assessment.site,
+        summary=f"{'Raised a concern' if is_concern else 'Commented'} on {response.item.code}",
+        after={"response": response.pk, "item": response.item.code, "body": comment.body},
+    )
+    if is_concern:
+        notifications.notify(notifications.Event.CONCERN_RAISED, comment.pk, actor=user)
+    return comment
+
+
+def _lock_concern(concern: Comment) -> tuple[Comment, Assessment]:
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=concern.response.assessment_id)
+    )
+    locked = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("response__item")
+        .get(pk=concern.pk, is_concern=True)
+    )
+    require(assessment.state != Assessment.State.ACCEPTED, FROZEN)
+    return locked, assessment
+
+
+def _may_close(concern: Comment, user, role: SiteRole) -> bool:
+    return concern.author_id == user.pk or role == SiteRole.REVIEWER
+
+
+@transaction.atomic
+def concern_answer(*, concern: Comment, user, role: SiteRole, answer: str) -> Comment:
+    """A manager answers an open concern with a resolution note."""
+    allow(can(role, Need.MANAGE), "Only a pilot manager can answer a concern.")
+    concern, assessment = _lock_concern(concern)
+    require(concern.concern_state == Comment.ConcernState.OPEN, "This concern is not open, so it cannot be answered.")
+    before = {"concern_state": concern.concern_state, "answer": concern.answer}
+    concern.answer = clean_text(answer, "a resolution note")
+    concern.answered_by = user
+    concern.answered_at = timezone.now()
+    concern.concern_state = Comment.ConcernState.ANSWERED
+    concern.save(update_fields=["answer", "answered_by", "answered_at", "concern_state"])
+    audit_record(
+        action="concern.answer",
+        actor=user,
+        obj=concern,
+        site=assessment.site,
+        summary=f"Answered a concern on {concern.response.item.code}",
+        before=before,
+        after={"concern_state": concern.concern_state, "answer": concern.answer},
+    )
+    notifications.notify(notifications.Event.CONCERN_ANSWERED, concern.pk, actor=user)
+    return concern
+
+
+@transaction.atomic
+def concern_close(*, concern: Comment, user, role: SiteRole) -> Comment:
+    """The person who raised the concern (or a reviewer) is satisfied and closes it."""
+    concern, assessment = _lock_concern(concern)
+    allow(_may_close(concern, user, role), "Only the person who raised this concern, or a reviewer, can close it.")
+    require(concern.concern_state != Comment.ConcernState.CLOSED, "This concern is already closed.")
+    before = concern.concern_state
+    concern.concern_state = Comment.ConcernState.CLOSED
+    concern.closed_by = user
+    concern.closed_at = timezone.now()
+    concern.save(update_fields=["concern_state", "closed_by", "closed_at"])
+    audit_record(
+        action="concern.close",
+        actor=user,
+        obj=concern,
+        site=assessment.site,
+        summary=f"Closed a concern on {concern.response.item.code}",
+        before={"concern_state": before},
+        after={"concern_state": concern.concern_state},
+    )
+    notifications.notify(notifications.Event.CONCERN_CLOSED, concern.pk, actor=user)
+    return concern
+
+
+@transaction.atomic
+def concern_reopen(*, concern: Comment, user, role: SiteRole) -> Comment:
+    """The raiser (or a reviewer) is not satisfied with the answer, or closed it too soon."""
+    concern, assessment = _lock_concern(concern)
+    allow(_may_close(concern, user, role), "Only the person who raised this concern, or a reviewer, can reopen it.")
+    require(concern.concern_state != Comment.ConcernState.OPEN, "This concern is already open.")
+    before = concern.concern_state
+    concern.concern_state = Comment.ConcernState.OPEN
+    concern.closed_by = None
+    concern.closed_at = None
+    concern.save(update_fields=["concern_state", "closed_by", "closed_at"])
+    audit_record(
+        action="concern.reopen",
+        actor=user,
+        obj=concern,
+        site=assessment.site,
+        summary=f"Reopened a concern on {concern.response.item.code}",
+        before={"concern_state": before},
+        after={"concern_state": concern.concern_state},
+    )
+    notifications.notify(notifications.Event.CONCERN_REOPENED, concern.pk, actor=user)
+    return concern

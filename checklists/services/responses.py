@@ -1,0 +1,122 @@
+"""Writes of answers: saving a response, once nobody else saved it since the version it was based on."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from checklists.models import Assessment, Response, SignOff
+from checklists.rules.access import Need, can
+from checklists.rules.answers import EDITABLE_FIELDS, OWNER_ROLES, field_label, response_rule_errors
+from checklists.services.checks import AssessmentNotEditable, role_needed
+from checklists.services.signoffs import content_changed
+from phb_readiness.audit.services import audit_record
+from phb_readiness.sites.models import Membership, SiteRole
+
+
+class ResponseConflict(Exception):
+    """Someone else saved the response after the version this save was based on. Nothing was written."""
+
+    def __init__(self, current: Response):
+        self.current = current
+        super().__init__(f"{current.item.code} was changed by someone else (now version {current.version}).")
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+@transaction.atomic
+def response_save(*, response: Response, user, data: dict, base_version: int, role: SiteRole | None = None) -> Response:
+    """Save the changed fields of a response, if nobody else saved it since `base_version`.
+
+    `role` is the person's role at the site when the caller has just read it (the view has); otherwise it is read
+    here. `response` needs its item, owner and updated_by loaded.
+
+    Raises ResponseConflict (carrying the current row) on a lost update, AssessmentNotEditable once submitted,
+    PermissionDenied for roles that may not edit (or a non-manager assigning an owner), ValidationError for
+    answers that break the rules.
+    """
+    # Whether the item's section has any sign-off is read with the lock: sign-offs take the same lock, so none can
+    # appear before this save commits, and an unsigned section needs no supersession check.
+    assessment = (
+        Assessment.objects.select_for_update()
+        .select_related("site")
+        .annotate(
+            section_signed=Exists(
+                SignOff.objects.filter(assessment=OuterRef("pk"), section_id=response.item.section_id)
+            )
+        )
+        .get(pk=response.assessment_id)
+    )
+    if not assessment.is_editable:
+        raise AssessmentNotEditable(assessment)
+    if role is None:
+        role = role_needed(user, assessment, Need.EDIT)
+    elif not can(role, Need.EDIT):
+        raise PermissionDenied("Your role does not allow this.")
+    # A row read at base_version is still the current one unless the conditional UPDATE below finds otherwise:
+    # every change to a response comes through here and raises its version. Anything else is read again, locked.
+    current = (
+        response
+        if response.version == base_version
+        else Response.objects.select_for_update(of=("self",))
+        .select_related("item", "owner", "updated_by")
+        .get(pk=response.pk)
+    )
+
+    values = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+    if values.get("status", current.status) != Response.Status.NOT_APPLICABLE:
+        values["not_applicable_reason"] = ""
+    changes = {
+        name: value
+        for name, value in values.items()
+        if _plain(value) != (current.owner_id if name == "owner" else getattr(current, name))
+    }
+    if not changes:
+        return current
+    if current.version != base_version:
+        raise ResponseConflict(current)
+    if "owner" in changes:
+        if role != SiteRole.MANAGER:
+            raise PermissionDenied("Only a pilot manager can assign an owner.")
+        owner = changes["owner"]
+        if (
+            owner is not None
+            and not Membership.objects.filter(site=assessment.site, user=owner, role__in=OWNER_ROLES).exists()
+        ):
+            raise ValidationError({"owner": "Choose a manager or contributor of this site as the owner"})
+    merged = {name: getattr(current, name) for name in EDITABLE_FIELDS} | values
+    errors = response_rule_errors(item=current.item, values=merged)
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    updated = Response.objects.filter(pk=current.pk, version=base_version).update(
+        **changes, version=F("version") + 1, updated_by=user, updated_at=now
+    )
+    if not updated:  # a concurrent save won between our read and our write
+        raise ResponseConflict(Response.objects.select_related("item", "owner", "updated_by").get(pk=current.pk))
+
+    before = {name: _plain(getattr(current, name)) for name in changes} | {"version": current.version}
+    after = {name: _plain(value) for name, value in changes.items()} | {"version": current.version + 1}
+    audit_record(
+        action="response.update",
+        actor=user,
+        obj=current,
+        site=assessment.site,
+        summary=f"{current.item.code}: changed {', '.join(field_label(name) for name in changes)}",
+        before=before,
+        after=after,
+    )
+    if assessment.section_signed:
+        content_changed(response=current, assessment=assessment, user=user)
+    # The row as saved, without reading it back: the update changed exactly these fields.
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.updated_by = user
+    current.updated_at = now
+    return current

@@ -48,6 +48,7 @@ worker: install  ## a Celery worker (needs CELERY_BROKER_URL)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff check --fix .

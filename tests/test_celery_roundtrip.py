@@ -4,6 +4,7 @@ The ping writes nothing; its answer (the token and the database the worker is co
 comes back through a Redis result backend on the broker's URL, set for this test alone.
 """
 
+import os
 import time
 import uuid
 
@@ -11,6 +12,7 @@ import pytest
 from celery.app.backends import by_url
 from django.db import connection
 
+from phb_readiness.celery import app
 from phb_readiness.sites.models import Region
 from phb_readiness.sites.tasks import connected_database, worker_ping
 
@@ -27,10 +29,6 @@ def test_eager_task_runs_in_process_and_leaves_no_rows(db):
 @pytest.fixture
 def result_backend(monkeypatch):
     """A Redis result backend on the broker's URL, for this process and (through the environment) the worker."""
-    import os
-
-    from phb_readiness.celery import app
-
     url = os.environ.get("CELERY_BROKER_URL")
     if not url:
         pytest.skip("no CELERY_BROKER_URL: the real-worker tests run in CI against Redis")

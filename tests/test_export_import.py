@@ -1,8 +1,10 @@
 """export_site writes a complete archive of a site; import_site restores it on an empty database, nothing lost."""
 
 import hashlib
+import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -14,8 +16,9 @@ from checklists.models import Comment, Evidence, Response, SignOff
 from checklists.services.comments import comment_create, concern_answer
 from checklists.services.evidence import evidence_add_file, evidence_add_link, evidence_remove
 from checklists.services.responses import response_save
+from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_verify
-from phb_readiness.reports.archive import site_data
+from phb_readiness.reports.archive import ArchiveError, site_data, site_export, site_import
 from phb_readiness.reports.models import Report
 from phb_readiness.sites.models import PilotSite, SiteRole
 
@@ -150,7 +153,10 @@ def test_round_trip_restores_everything(busy_site, tmp_path, django_user_model):
     restored = PilotSite.objects.get(code=site.code)
     after, files_after = site_data(restored)
     assert normalised(after) == normalised(before)
-    assert files_after == files_before
+    assert set(files_after) == set(files_before) == {sha(PDF), sha(b"%PDF-report")}
+    for digest, stored in files_after.items():
+        with stored.open() as handle:
+            assert sha(handle.read()) == digest
     assert file_names(after["evidence"]) == file_names(before["evidence"])
     evidence = Evidence.objects.get(kind=Evidence.Kind.FILE)
     with evidence.file.open("rb") as handle:
@@ -218,3 +224,71 @@ def test_an_evidence_file_missing_from_the_store_stops_the_export(busy_site, tmp
     Evidence.objects.get(kind=Evidence.Kind.FILE).file.delete(save=False)
     with pytest.raises(CommandError, match="missing from the store"):
         call_command("export_site", "SITE-A", str(tmp_path / "site-a.zip"))
+
+
+class WriteOnly:
+    """A pipe-like sink: write and flush, no seek or tell."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_an_archive_streams_to_a_pipe_and_restores_from_a_stream(busy_site, tmp_path):
+    sink = WriteOnly()
+    counts = site_export(site=busy_site.site_a, path=sink)
+    content = b"".join(sink.chunks)
+    assert counts["evidence"] == 2 and len(sink.chunks) > 3  # written entry by entry, not in one piece
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        assert z.testzip() is None
+        assert z.read(f"files/{sha(PDF)}") == PDF
+    event = AuditEvent.objects.filter(action="site.export").latest("id")
+    assert event.after["archive_sha256"] == sha(content)
+
+    empty_database()
+    site = site_import(path=io.BytesIO(content))
+    evidence = Evidence.objects.get(kind=Evidence.Kind.FILE, response__assessment__site=site)
+    with evidence.file.open("rb") as handle:
+        assert handle.read() == PDF
+    assert AuditEvent.objects.get(action="site.import").after["archive_sha256"] == sha(content)
+
+
+def test_a_failed_restore_leaves_no_files_behind(busy_site, tmp_path, settings, monkeypatch):
+    archive = tmp_path / "site-a.zip"
+    call_command("export_site", "SITE-A", str(archive))
+    empty_database()
+    store = Path(settings.PRIVATE_STORAGE_ROOT)
+    before = sorted(p for p in store.rglob("*") if p.is_file())
+
+    from phb_readiness.reports import archive as module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(module, "_restore_audit", broken)
+    with pytest.raises(RuntimeError, match="went away"):
+        site_import(path=archive)
+    assert not PilotSite.objects.exists()
+    assert sorted(p for p in store.rglob("*") if p.is_file()) == before
+
+
+def test_an_archive_with_a_file_entry_altered_is_refused_before_anything_is_stored(busy_site, tmp_path, settings):
+    archive = tmp_path / "site-a.zip"
+    call_command("export_site", "SITE-A", str(archive))
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(tampered, "w") as target:
+        for member in source.namelist():
+            content = source.read(member)
+            target.writestr(member, content + b"x" if member == f"files/{sha(PDF)}" else content)
+    empty_database()
+    store = Path(settings.PRIVATE_STORAGE_ROOT)
+    before = sorted(p for p in store.rglob("*") if p.is_file())
+    with pytest.raises(ArchiveError, match=f"files/{sha(PDF)} does not match its SHA-256"):
+        site_import(path=tampered)
+    assert sorted(p for p in store.rglob("*") if p.is_file()) == before

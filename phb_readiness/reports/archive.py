@@ -8,6 +8,9 @@ The archive is a zip file:
   sign-offs, report metadata, site visits and every audit event of the site;
 - `files/<sha256>`: each evidence file and report PDF, named by its SHA-256.
 
+Files are read from and written to the file store through Django's storage API (a local directory or an S3-compatible
+bucket) and copied into and out of the zip in chunks, one entry at a time: an archive of any size needs little memory.
+
 Rows refer to each other by their ids in the source database; people by username; framework sections and items
 by code. Restoring creates new ids. Audit events are appended to the target's hash chain with their original
 time, actor and content (the archive keeps their original hashes), after an `site.import` event naming the archive.
@@ -19,12 +22,14 @@ import datetime
 import hashlib
 import json
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -37,6 +42,7 @@ from phb_readiness.sites.models import Membership, PilotSite, Region
 
 FORMAT = "phb-readiness-site-archive"
 VERSION = 1
+CHUNK = 1024 * 1024
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
 
 # Site data in the order it is restored (each refers only to what comes before it, or to itself).
@@ -71,7 +77,65 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _row(obj: models.Model, files: dict[str, bytes]) -> dict[str, Any]:
+def _sha256_of(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _missing(obj: models.Model, name: str) -> ArchiveError:
+    return ArchiveError(f"{obj._meta.verbose_name} {obj.pk}: {name} is missing from the store.")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file in the store that the archive holds under its SHA-256: the row it belongs to and the field."""
+
+    obj: models.Model
+    field_name: str
+
+    @property
+    def name(self) -> str:
+        return getattr(self.obj, self.field_name).name
+
+    @contextmanager
+    def open(self) -> Iterator[IO[bytes]]:
+        stored = getattr(self.obj, self.field_name)
+        try:
+            handle = stored.storage.open(stored.name, "rb")
+        except FileNotFoundError as exc:
+            raise _missing(self.obj, stored.name) from exc
+        with handle:
+            yield handle
+
+    def copy_to(self, target: IO[bytes], digest: str) -> None:
+        """Copies the file in chunks, and refuses it if it no longer has the SHA-256 the archive names it by."""
+        copied = hashlib.sha256()
+        with self.open() as source:
+            while chunk := source.read(CHUNK):
+                copied.update(chunk)
+                target.write(chunk)
+        if copied.hexdigest() != digest:
+            raise ArchiveError(
+                f"{self.obj._meta.verbose_name} {self.obj.pk}: {self.name} no longer matches the SHA-256 recorded "
+                "when it was stored."
+            )
+
+
+def _file_digest(obj: models.Model, field_name: str) -> str:
+    """The SHA-256 recorded when the file was stored (checked as the file is copied), or else its content's."""
+    stored = getattr(obj, field_name)
+    recorded = getattr(obj, "sha256", "")
+    if recorded:
+        if not stored.storage.exists(stored.name):
+            raise _missing(obj, stored.name)
+        return recorded
+    with StoredFile(obj, field_name).open() as handle:
+        return _sha256_of(handle)
+
+
+def _row(obj: models.Model, files: dict[str, StoredFile]) -> dict[str, Any]:
     """A model row as JSON: people by username, files by the SHA-256 of their content, other links by id."""
     user_model = get_user_model()
     row: dict[str, Any] = {}
@@ -85,20 +149,8 @@ def _row(obj: models.Model, files: dict[str, bytes]) -> dict[str, Any]:
         elif isinstance(f, models.FileField):
             stored = getattr(obj, f.name)
             if stored:
-                try:
-                    with stored.open("rb") as handle:
-                        content = handle.read()
-                except FileNotFoundError as exc:
-                    raise ArchiveError(
-                        f"{obj._meta.verbose_name} {obj.pk}: {stored.name} is missing from the store."
-                    ) from exc
-                digest = _sha256(content)
-                if getattr(obj, "sha256", "") not in ("", digest):
-                    raise ArchiveError(
-                        f"{obj._meta.verbose_name} {obj.pk}: {stored.name} no longer matches the SHA-256 recorded "
-                        "when it was stored."
-                    )
-                files[digest] = content
+                digest = _file_digest(obj, f.name)
+                files.setdefault(digest, StoredFile(obj, f.name))
                 row[f.name] = {"sha256": digest, "name": Path(stored.name).name}
             else:
                 row[f.name] = None
@@ -122,9 +174,9 @@ def _framework_copy(framework: Framework) -> dict[str, Any]:
     return {**_fields(framework), "sections": sections}
 
 
-def site_data(site: PilotSite) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """Everything of one site as JSON-ready data, and the files it refers to by SHA-256."""
-    files: dict[str, bytes] = {}
+def site_data(site: PilotSite) -> tuple[dict[str, Any], dict[str, StoredFile]]:
+    """Everything of one site as JSON-ready data, and the stored files it refers to by SHA-256 (not read here)."""
+    files: dict[str, StoredFile] = {}
     querysets = {
         "memberships": Membership.objects.filter(site=site),
         "assessments": Assessment.objects.filter(site=site),
@@ -168,8 +220,43 @@ def _is_user_field(key: str, name: str) -> bool:
     return f.is_relation and f.related_model is get_user_model()
 
 
-def site_export(*, site: PilotSite, path: Path, user=None) -> dict[str, int]:
-    """Write the site's archive to `path`; returns the number of rows of each kind."""
+class _HashingWriter:
+    """A write-only stream that hashes what passes through it. Having no seek, zipfile writes it front to back
+    (each entry's sizes and CRC after its data), so the archive can go to a pipe or a response as well as a file."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.digest = hashlib.sha256()
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.target.write(data)
+        self.digest.update(data)
+        self.written += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.written
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
+@contextmanager
+def _binary(target: Path | str | IO[bytes], mode: str) -> Iterator[IO[bytes]]:
+    """A file name opened in `mode`, or a file object used as it is (and left open)."""
+    if isinstance(target, str | Path):
+        with open(target, mode) as handle:
+            yield handle
+    else:
+        yield target
+
+
+def site_export(*, site: PilotSite, path: Path | str | IO[bytes], user=None) -> dict[str, int]:
+    """Write the site's archive to `path` (a file name or a writable binary stream); the rows of each kind.
+
+    The files are copied from the store into the zip one at a time, in chunks, each checked against its SHA-256.
+    """
     data, files = site_data(site)
     payload = json.dumps(data, cls=_Encoder, indent=1, sort_keys=True, ensure_ascii=False).encode()
     counts = {key: len(data[key]) for key in ["users", "frameworks", *dict(SITE_MODELS), "audit_events"]}
@@ -182,18 +269,22 @@ def site_export(*, site: PilotSite, path: Path, user=None) -> dict[str, int]:
         "data_sha256": _sha256(payload),
         "files": {f"files/{digest}": digest for digest in sorted(files)},
     }
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
-        archive.writestr("data.json", payload)
-        for digest, content in sorted(files.items()):
-            archive.writestr(f"files/{digest}", content)
+    with _binary(path, "wb") as target:
+        writer = _HashingWriter(target)
+        with zipfile.ZipFile(writer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
+            archive.writestr("data.json", payload)
+            for digest in sorted(files):
+                with archive.open(f"files/{digest}", "w") as entry:
+                    files[digest].copy_to(entry, digest)
+        writer.flush()
     audit_record(
         action="site.export",
         actor=user,
         obj=site,
         site=site,
         summary=f"Site archive written ({sum(counts.values())} rows, {len(files)} files)",
-        after={"archive_sha256": _sha256(Path(path).read_bytes()), "counts": counts},
+        after={"archive_sha256": writer.digest.hexdigest(), "counts": counts},
     )
     return counts
 
@@ -202,9 +293,10 @@ def site_export(*, site: PilotSite, path: Path, user=None) -> dict[str, int]:
 class _Restore:
     """Maps from ids in the archive to the rows created here."""
 
+    archive: zipfile.ZipFile
     users: dict[str, Any] = field(default_factory=dict)
     ids: dict[type[models.Model], dict[int, int]] = field(default_factory=dict)
-    files: dict[str, bytes] = field(default_factory=dict)
+    stored: list[Any] = field(default_factory=list)  # files written to the store, removed if the restore fails
 
     def new_id(self, model: type[models.Model], old: int | None) -> int | None:
         if old is None:
@@ -215,21 +307,28 @@ class _Restore:
             raise ArchiveError(f"The archive refers to {model._meta.label} {old}, which it does not contain.") from exc
 
 
-def _read(path: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]]:
-    with zipfile.ZipFile(path) as archive:
+def _read(archive: zipfile.ZipFile) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The manifest and the data, after every entry has been checked against its SHA-256 (files read in chunks)."""
+    try:
         manifest = json.loads(archive.read("manifest.json"))
-        if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-            raise ArchiveError("This is not a PHB Readiness site archive of a version this service can read.")
         payload = archive.read("data.json")
-        if _sha256(payload) != manifest["data_sha256"]:
-            raise ArchiveError("data.json does not match the SHA-256 in the manifest: the archive was altered.")
-        files = {}
-        for member, digest in manifest["files"].items():
-            content = archive.read(member)
-            if _sha256(content) != digest:
-                raise ArchiveError(f"{member} does not match its SHA-256: the archive was altered.")
-            files[digest] = content
-    return manifest, json.loads(payload), files
+    except (KeyError, ValueError) as exc:
+        raise ArchiveError("This is not a PHB Readiness site archive: manifest.json or data.json is missing.") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+        raise ArchiveError("This is not a PHB Readiness site archive of a version this service can read.")
+    if _sha256(payload) != manifest["data_sha256"]:
+        raise ArchiveError("data.json does not match the SHA-256 in the manifest: the archive was altered.")
+    for member, digest in manifest["files"].items():
+        if member != f"files/{digest}":
+            raise ArchiveError(f"{member} is not named by its SHA-256: the archive was altered.")
+        try:
+            with archive.open(member) as handle:
+                actual = _sha256_of(handle)
+        except KeyError as exc:
+            raise ArchiveError(f"{member} is missing from the archive.") from exc
+        if actual != digest:
+            raise ArchiveError(f"{member} does not match its SHA-256: the archive was altered.")
+    return manifest, json.loads(payload)
 
 
 def _restore_users(data: dict[str, Any], state: _Restore) -> None:
@@ -290,10 +389,20 @@ def _instance(model: type[models.Model], row: dict[str, Any], state: _Restore) -
 
 
 def _attach_files(obj: models.Model, row: dict[str, Any], state: _Restore) -> None:
+    """Each file copied from its zip entry into the store, in chunks, under a new name as on upload."""
     for f in obj._meta.concrete_fields:
         if isinstance(f, models.FileField) and row.get(f.name):
             stored = row[f.name]
-            getattr(obj, f.name).save(stored["name"], ContentFile(state.files[stored["sha256"]]), save=False)
+            member = f"files/{stored['sha256']}"
+            try:
+                info = state.archive.getinfo(member)
+            except KeyError as exc:
+                raise ArchiveError(f"{member} is missing from the archive.") from exc
+            with state.archive.open(info) as handle:
+                content = File(handle, name=stored["name"])
+                content.size = info.file_size  # not the size of a same-named file on this machine
+                getattr(obj, f.name).save(stored["name"], content, save=False)
+            state.stored.append(getattr(obj, f.name))
 
 
 def _restore_rows(model: type[models.Model], rows: list[dict[str, Any]], state: _Restore) -> None:
@@ -323,13 +432,38 @@ def _restore_audit(rows: list[dict[str, Any]], state: _Restore, site: PilotSite)
         audit_append(event, replay=True)
 
 
-@transaction.atomic
-def site_import(*, path: Path, user=None) -> PilotSite:
-    """Restore a site archive into this database, which must not already hold the site."""
-    manifest, data, files = _read(path)
+def _archive_sha256(path: Path | str | IO[bytes]) -> str:
+    with _binary(path, "rb") as handle:
+        start = handle.tell()
+        handle.seek(0)
+        digest = _sha256_of(handle)
+        handle.seek(start)
+    return digest
+
+
+def site_import(*, path: Path | str | IO[bytes], user=None) -> PilotSite:
+    """Restore a site archive (a file name or a seekable binary stream) into this database, which must not already
+    hold the site. Nothing is written unless every entry matches its SHA-256; if the restore fails part way, the
+    files it stored are removed again (the database rows are rolled back)."""
+    archive_sha256 = _archive_sha256(path)
+    with _binary(path, "rb") as handle, zipfile.ZipFile(handle) as archive:
+        manifest, data = _read(archive)
+        state = _Restore(archive=archive)
+        try:
+            with transaction.atomic():
+                return _restore(manifest, data, state, archive_sha256=archive_sha256, user=user)
+        except BaseException:
+            for stored in state.stored:
+                with suppress(Exception):  # the restore's own error is the one to report
+                    stored.storage.delete(stored.name)
+            raise
+
+
+def _restore(
+    manifest: dict[str, Any], data: dict[str, Any], state: _Restore, *, archive_sha256: str, user
+) -> PilotSite:
     if PilotSite.objects.filter(code=data["site"]["code"]).exists():
         raise ArchiveError(f"Site {data['site']['code']} already exists here: restore into a database without it.")
-    state = _Restore(files=files)
     _restore_users(data, state)
     _restore_frameworks(data, state)
     region, _ = Region.objects.get_or_create(code=data["region"]["code"], defaults={"name": data["region"]["name"]})
@@ -344,7 +478,7 @@ def site_import(*, path: Path, user=None) -> PilotSite:
         obj=site,
         site=site,
         summary=f"Site restored from an archive written {manifest['exported_at']}",
-        after={"archive_sha256": _sha256(Path(path).read_bytes()), "counts": manifest["counts"]},
+        after={"archive_sha256": archive_sha256, "counts": manifest["counts"]},
     )
     _restore_audit(data["audit_events"], state, site)
     return site

@@ -7,7 +7,10 @@ from phb_readiness.sites.models import PilotSite
 
 
 class Command(BaseCommand):
-    help = "Write a complete archive of one site (data as JSON, evidence files and reports with their SHA-256)."
+    help = (
+        "Write a complete archive of one site (data as JSON, evidence files and reports with their SHA-256), "
+        "copying the files from the store one at a time."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("code", help="The site's ODS-style code, e.g. DEMO-A")
@@ -17,12 +20,18 @@ class Command(BaseCommand):
         site = PilotSite.objects.filter(code=code).first()
         if site is None:
             raise CommandError(f"No site with code {code}.")
-        if file.exists():
-            raise CommandError(f"{file} exists already: choose a new file name.")
         try:
-            counts = site_export(site=site, path=file)
+            handle = open(file, "xb")  # noqa: SIM115 - closed below
+        except FileExistsError:
+            raise CommandError(f"{file} exists already: choose a new file name.") from None
+        try:
+            with handle:
+                counts = site_export(site=site, path=handle)
         except ArchiveError as exc:
             file.unlink(missing_ok=True)
             raise CommandError(f"No archive written: {exc}") from exc
+        except BaseException:
+            file.unlink(missing_ok=True)  # never leave half an archive behind
+            raise
         summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Wrote {file}: {summary}."))

@@ -189,6 +189,9 @@ def test_a_report_pdf_is_rendered_into_the_bucket_and_downloaded(
     body = b"".join(response.streaming_content)
     assert body == stored and sha(body) == report.sha256
 
+    bucket.s3.delete_object(Bucket=bucket.name, Key=f"phb/{report.file.name}")
+    assert client.get(reverse("reports:download", args=[report.pk])).status_code == 404
+
 
 def test_a_site_archive_is_exported_from_and_imported_into_the_bucket(client, world, bucket, tmp_path):
     evidence = upload(client, world, BIG_PDF)

@@ -221,10 +221,18 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_for(request.user, pk)
     if report is None or report.state != Report.State.SUCCEEDED or not report.file:
         raise Http404("No such report.")
-    report_download_record(report=report, user=request.user)
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The report's file is missing from storage.") from exc
+    try:  # recorded once the file is there to send
+        report_download_record(report=report, user=request.user)
+    except BaseException:
+        handle.close()
+        raise
     subject = report.site.code if report.site_id else (report.region.code if report.region_id else "national")
     response = FileResponse(
-        report.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"phb-readiness-{subject}-report-{report.pk}.pdf",
         content_type="application/pdf",

@@ -387,11 +387,20 @@ def benchmark_run(options: Options, note: Callable[[str], None]) -> tuple[dict, 
                 http = measure_http(port, state, options, note)
             cold = measure_cold(env, workdir, state, options.cold_restarts, note)
             note("counting queries")
-            queries = run_phase(env, workdir, "queries", "--requests", str(options.requests))
+            try:
+                queries = run_phase(env, workdir, "queries", "--requests", str(options.requests))
+            except BenchError as exc:  # the other figures still count; the counts show as not measured
+                note(f"counting queries failed: {str(exc).strip().splitlines()[-1][:300]}")
+                queries = {"counts": {}, "cpu_ms": {}}
             pdfs = {}
             for kind in ("site", "national") if options.pdf else ():
                 note(f"rendering the {kind} PDF")
-                pdfs[kind] = run_phase(env, workdir, "pdf", "--kind", kind, "--pdf-repeats", str(options.pdf_repeats))
+                try:
+                    pdfs[kind] = run_phase(
+                        env, workdir, "pdf", "--kind", kind, "--pdf-repeats", str(options.pdf_repeats)
+                    )
+                except BenchError as exc:  # the other figures still count; the table shows the error
+                    pdfs[kind] = {"built": True, "error": str(exc).strip().splitlines()[-1][:300]}
             setup_s = time.perf_counter() - started
     finally:
         if not options.keep:

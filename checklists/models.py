@@ -453,6 +453,13 @@ class SectionFigures:
         return percent(self.in_place, self.applicable)
 
     @property
+    def current_signoff_ids(self) -> set[int]:
+        """The sign-offs that cover the section as it is now (none once a change superseded them)."""
+        if self.signoff not in (SignOffState.MANAGEMENT_ONLY, SignOffState.COMPLETE):
+            return set()
+        return {i for i in (self.management_id, self.acknowledgement_id) if i is not None}
+
+    @property
     def signoff_facts(self) -> SignOffFacts:
         return SignOffFacts(self.management_id, self.management_sha256, self.acknowledgement_id)
 

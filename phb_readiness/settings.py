@@ -183,7 +183,7 @@ PASSWORD_HASHERS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "phb_readiness.accounts.auth.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "phb_readiness.accounts.auth.ScopedModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 import pytest
 
 from checklists.models import Assessment
-from checklists.selectors.frameworks import framework_structures_clear
-from checklists.selectors.responses import task_list_memo_clear
 from checklists.services.assessments import assessment_create
 from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load
-from phb_readiness.reports.selectors import summary_memo_clear
+from phb_readiness.memos import memos_clear
 from phb_readiness.sites.models import Membership, PilotSite
 from tests.factories import (
     MembershipFactory,
@@ -54,10 +52,8 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     # Two-step verification is switched on by the tests that are about it (tests/test_mfa*.py, the permission matrix).
     settings.PHB_MFA_ENFORCED = False
-    # Each test starts without readiness remembered from another test's (rolled back) data.
-    summary_memo_clear()
-    task_list_memo_clear()
-    framework_structures_clear()
+    # Each test starts with nothing remembered from another test's (rolled back) data.
+    memos_clear()
 
 
 @pytest.fixture

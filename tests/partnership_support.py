@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from checklists.models import Assessment, Item, Response, Section
+from checklists.models import SectionFigures
 from checklists.selectors.readiness import readiness_for
+from checklists.services.readiness import readiness_rebuild
 from checklists.services.responses import response_save
 from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.sites.models import SiteRole
@@ -47,14 +49,21 @@ def sign_section(assessment: Assessment, section: Section, *, manager, rep) -> N
 
 
 def sign_all(assessment: Assessment, *, manager, rep, skip: set[str] = frozenset()) -> None:
-    for section in readiness_for(assessment).sections:
-        if section.section.code not in skip:
-            sign_section(assessment, section.section, manager=manager, rep=rep)
+    for section in Section.objects.filter(framework=assessment.framework).order_by("position"):
+        if section.code not in skip:
+            sign_section(assessment, section, manager=manager, rep=rep)
 
 
 def ready_to_submit(assessment: Assessment, *, manager, rep) -> None:
     answer_all(assessment, manager)
     sign_all(assessment, manager=manager, rep=rep)
+
+
+def stored_sections(assessment: Assessment) -> list[SectionFigures]:
+    """The assessment's sections as stored, recomputed first: for tests that write rows without the services (which
+    keep stored readiness current), and must then rebuild it, as an operator would with `readiness_rebuild`."""
+    readiness_rebuild()
+    return readiness_for(assessment).section_figures
 
 
 def item_codes(assessment: Assessment) -> list[str]:

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 
 from checklists.models import Assessment, Response, SignOff
-from checklists.selectors.readiness import readiness_for
+from checklists.services.readiness import readiness_rebuild
+from tests.partnership_support import stored_sections
 from checklists.services.assessments import assessment_submit
 from checklists.services.checks import AssessmentNotEditable
 from checklists.services.responses import ResponseConflict, response_save
@@ -81,20 +82,21 @@ def test_simultaneous_edits_of_one_item_one_wins_the_others_get_a_conflict(world
 def ready_to_submit(world) -> Assessment:
     assessment = world.assessment_a
     assessment.responses.update(status=Response.Status.IN_PLACE, narrative="Done and agreed.")
-    for section in readiness_for(assessment).sections:
+    for section in stored_sections(assessment):
         for kind, user, role in [
             (SignOff.Kind.MANAGEMENT, world.manager_a, SiteRole.MANAGER),
             (SignOff.Kind.STAFF_SIDE, world.rep_a, SiteRole.UNION_REP),
         ]:
             SignOff.objects.create(
                 assessment=assessment,
-                section=section.section,
+                section_id=section.section_id,
                 kind=kind,
                 signed_by=user,
                 signer_role=role,
                 statement="Signed.",
                 content_sha256=section.content_sha256,
             )
+    readiness_rebuild()
     return assessment
 
 

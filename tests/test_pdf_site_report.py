@@ -8,7 +8,8 @@ import pypdf
 import pytest
 
 from checklists.models import Comment, Evidence, Item, Response, SignOff
-from checklists.selectors.readiness import readiness_for
+from checklists.services.readiness import readiness_rebuild
+from tests.partnership_support import stored_sections
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import site_report_data
 from phb_readiness.reports.services import report_render
@@ -53,16 +54,17 @@ def fill(assessment, *, manager, rep, comments: int = 1) -> None:
         is_concern=True,
         concern_state=Comment.ConcernState.OPEN,
     )
-    section = readiness_for(assessment).sections[2]
+    section = stored_sections(assessment)[2]
     SignOff.objects.create(
         assessment=assessment,
-        section=section.section,
+        section_id=section.section_id,
         kind=SignOff.Kind.MANAGEMENT,
         signed_by=manager,
         signer_role=SiteRole.MANAGER,
         statement="Signed for management.",
         content_sha256=section.content_sha256,
     )
+    readiness_rebuild()
 
 
 def test_site_report_prints_every_question_and_answer(world):

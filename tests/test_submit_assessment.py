@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checklists.models import Assessment, Comment, Response, SignOff
-from checklists.selectors.readiness import readiness_for
+from checklists.services.readiness import readiness_rebuild
+from tests.partnership_support import stored_sections
 from checklists.selectors.review import submit_blockers
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import SiteRole
@@ -23,7 +24,7 @@ def _answer_everything(assessment) -> None:
 
 def _sign_off_everything(world, assessment) -> None:
     now = timezone.now()
-    for section in readiness_for(assessment).sections:
+    for section in stored_sections(assessment):
         for offset, (kind, user, role) in enumerate(
             [
                 (SignOff.Kind.MANAGEMENT, world.manager_a, SiteRole.MANAGER),
@@ -32,7 +33,7 @@ def _sign_off_everything(world, assessment) -> None:
         ):
             SignOff.objects.create(
                 assessment=assessment,
-                section=section.section,
+                section_id=section.section_id,
                 kind=kind,
                 signed_by=user,
                 signer_role=role,
@@ -40,6 +41,7 @@ def _sign_off_everything(world, assessment) -> None:
                 content_sha256=section.content_sha256,
                 created_at=now + datetime.timedelta(seconds=offset),
             )
+    readiness_rebuild()
 
 
 def _url(world) -> str:
@@ -77,6 +79,7 @@ def test_a_superseded_sign_off_blocks(world):
     _sign_off_everything(world, world.assessment_a)
     assert submit_blockers(assessment=world.assessment_a) == []
     world.assessment_a.responses.filter(item__code="EMP-01").update(narrative="Changed after signing")
+    readiness_rebuild()
     blockers = submit_blockers(assessment=world.assessment_a)
     assert [(b.kind, b.section_code) for b in blockers] == [("signoff", "EMP")]
 

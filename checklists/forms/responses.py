@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -71,16 +72,25 @@ class _PlainQueryChoices(ModelChoiceIterator):
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
-    """The owner select. An unchanged choice is taken as the response's current owner without a query: a save that
-    leaves the owner alone (nearly all) does not look the choices up again."""
+    """The owner select. A choice is not looked up here: the save checks, with the lock it takes anyway, that the
+    person chosen is an active manager or contributor of the site (checklists.services.responses), so a save costs
+    no query for it. An unchanged choice is the response's current owner; a new one is taken as an id."""
 
     iterator = _PlainQueryChoices
     current = None
 
     def to_python(self, value):
-        if self.current is not None and value not in self.empty_values and str(value) == str(self.current.pk):
+        if value in self.empty_values:
+            return None
+        if self.current is not None and str(value) == str(self.current.pk):
             return self.current
-        return super().to_python(value)
+        try:
+            return int(str(value))
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+    def validate(self, value) -> None:
+        forms.Field.validate(self, value)
 
 
 class ResponseForm(forms.Form):
@@ -153,11 +163,12 @@ class ResponseForm(forms.Form):
         )
 
     def unbound_key(self) -> tuple:
-        """Everything this form shows while unbound: the stored answer (by its version), the item's kind and the
-        owner choices ({% crispy_unbound %} renders it once for these)."""
+        """Everything this form shows while unbound: the stored answer itself (hashed), the item's kind and the owner
+        choices ({% crispy_unbound %} renders it once for these)."""
         owner = self.fields.get("owner")
         choices = tuple((u.pk, owner.label_from_instance(u)) for u in owner.queryset) if owner else ()
-        return ("response", self.response_pk, self.initial.get("base_version"), self.item.kind, choices)
+        answer = hashlib.sha256(repr(sorted(self.initial.items())).encode()).hexdigest()
+        return ("response", answer, self.item.kind, choices)
 
     @classmethod
     def initial_for(cls, response: Response) -> dict:

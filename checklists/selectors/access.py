@@ -20,10 +20,11 @@ def assessments_visible_to(user) -> QuerySet[Assessment]:
 
 
 def get_assessment_for(user, pk: int, need: Need = Need.VIEW) -> tuple[Assessment, SiteRole]:
-    """The assessment with this pk if the person may see it, and their role at its site."""
+    """The assessment with this pk (its site, framework and stored readiness loaded) if the person may see it, and
+    their role at its site."""
     assessment = (
         assessments_visible_to(user)
-        .select_related("site__region", "framework")
+        .select_related("site__region", "framework", "readiness")
         .annotate(membership_role=membership_role_of(user))
         .filter(pk=pk)
         .first()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from checklists.models import Framework, Item, Section
+from phb_readiness.memos import Memo
 
 
 def current_framework(slug: str = "phb-staff-readiness") -> Framework | None:
@@ -31,11 +32,7 @@ class FrameworkStructure:
 
 # A framework's content never changes under the same SHA-256 (a published version is immutable, and loading new
 # content records a new hash), so its structure is read once per process. Pages treat the instances as read-only.
-_STRUCTURES: dict[tuple[int, str], FrameworkStructure] = {}
-
-
-def framework_structures_clear() -> None:
-    _STRUCTURES.clear()
+_STRUCTURES = Memo("framework structures", size=32)
 
 
 def framework_structure(framework: Framework) -> FrameworkStructure:
@@ -49,5 +46,6 @@ def framework_structure(framework: Framework) -> FrameworkStructure:
         )
         for item in items:
             item.section = by_id[item.section_id]
-        structure = _STRUCTURES[key] = FrameworkStructure(sections=sections, items=items)
+        structure = FrameworkStructure(sections=sections, items=items)
+        _STRUCTURES.put(key, structure)
     return structure

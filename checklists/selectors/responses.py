@@ -7,16 +7,14 @@ from functools import cached_property
 from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
-from checklists.models import Assessment, Comment, Evidence, Response, SignOff
-from checklists.readiness import AssessmentReadiness, SectionReadiness, assessment_readiness
+from checklists.models import Assessment, Comment, Evidence, Readiness, Response, Section, SectionFigures
 from checklists.rules.answers import EDITABLE_FIELDS, OWNER_ROLES
 from checklists.selectors.frameworks import framework_structure
 from phb_readiness.audit.models import AuditEvent
-from phb_readiness.audit.stamps import StampedMemo
 from phb_readiness.sites.models import PilotSite
 
 
@@ -31,7 +29,7 @@ class ItemRow:
 
 @dataclass
 class OverviewSection:
-    readiness: SectionReadiness
+    readiness: SectionFigures
     rows: list[ItemRow]
 
 
@@ -60,101 +58,71 @@ class OverviewFilters:
 
 @dataclass
 class Overview:
-    readiness: AssessmentReadiness
+    readiness: Readiness
     sections: list[OverviewSection]
     shown: int
     total: int
 
 
-@dataclass(frozen=True)
-class TaskList:
-    """An assessment's whole task list as read from the database, before any filter: readiness and each section's
-    rows."""
-
-    readiness: AssessmentReadiness
-    rows: dict[int, list[ItemRow]]  # by section id
-    total: int
+def _count(queryset) -> Coalesce:
+    """A correlated count of rows of `queryset` per response (a subquery, so the task list is one query)."""
+    counted = queryset.filter(response=OuterRef("pk")).order_by().values("response").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
 
 
-# Task lists kept per process under (assessment, site data stamp, date): a change at the site means a new stamp
-# (phb_readiness.audit.stamps), and "overdue" moves on with the date. Pages filter them per request and only read
-# the model instances they hold. One thing the stamp does not see: a person renamed in the admin shows under the
-# new name once the site next changes.
-_TASK_LISTS = StampedMemo(size=256)
-
-
-def task_list_memo_clear() -> None:
-    _TASK_LISTS.clear()
-
-
-def _task_list_read(assessment: Assessment) -> TaskList:
-    """Five queries whatever the assessment's size."""
+def task_list_rows(assessment: Assessment) -> dict[int, list[ItemRow]]:
+    """Each section's rows (by section id), with each item's evidence, comment and open-concern counts: one query."""
     structure = framework_structure(assessment.framework)
     order = {item.id: n for n, item in enumerate(structure.items)}
     responses = sorted(
-        Response.objects.filter(assessment=assessment).select_related("owner"), key=lambda r: order[r.item_id]
+        Response.objects.filter(assessment=assessment)
+        .select_related("owner")
+        .annotate(
+            evidence_count=_count(Evidence.objects.current()),
+            comment_count=_count(Comment.objects.all()),
+            open_concern_count=_count(Comment.objects.open_concerns()),
+        ),
+        key=lambda r: order[r.item_id],
     )
-    for response in responses:
-        response.item = structure.items_by_id[response.item_id]
-    evidence: dict[int, list[Evidence]] = {}
-    for ev in (
-        Evidence.objects.current()
-        .filter(response__assessment=assessment)
-        .only("id", "response_id", "sha256", "url", "kind")
-    ):
-        evidence.setdefault(ev.response_id, []).append(ev)
-    comment_counts = {
-        row["response_id"]: row
-        for row in Comment.objects.filter(response__assessment=assessment)
-        .values("response_id")
-        .annotate(total=Count("id"), open=Count("id", filter=Q(is_concern=True) & ~Q(concern_state="closed")))
-    }
-    signoffs = list(SignOff.objects.filter(assessment=assessment).select_related("signed_by"))
-    readiness = assessment_readiness(
-        sections=structure.sections,
-        responses=responses,
-        evidence=evidence,
-        open_concerns={rid: row["open"] for rid, row in comment_counts.items()},
-        signoffs=signoffs,
-    )
-    # One reverse() for all the item links, not one a row (a tenth of the page's time): each code is quoted in.
+    # One reverse() for all the item links, not one a row: each code is quoted in.
     url_pattern = reverse("checklists:item", args=[assessment.pk, "CODE"])
-    rows = {
-        section_readiness.section.id: [
+    rows: dict[int, list[ItemRow]] = {section.id: [] for section in structure.sections}
+    for r in responses:
+        r.item = structure.items_by_id[r.item_id]
+        rows[r.item.section_id].append(
             ItemRow(
                 response=r,
-                evidence_count=len(evidence.get(r.id, [])),
-                comment_count=comment_counts.get(r.id, {}).get("total", 0),
-                open_concerns=comment_counts.get(r.id, {}).get("open", 0),
+                evidence_count=r.evidence_count,
+                comment_count=r.comment_count,
+                open_concerns=r.open_concern_count,
                 url=url_pattern.replace("/CODE/", f"/{quote(r.item.code, safe='')}/"),
             )
-            for r in section_readiness.responses
-        ]
-        for section_readiness in readiness.sections
-    }
-    return TaskList(readiness=readiness, rows=rows, total=len(responses))
+        )
+    return rows
 
 
-def assessment_overview(
-    *, assessment: Assessment, user, filters: OverviewFilters | None = None, stamp: str | None = None
-) -> Overview:
-    """The task list of an assessment with readiness, counts and filters. `stamp` is the site's data stamp, read
-    before this call (site_data_stamp_of): with it, the unchanged task list of an earlier request is reused."""
+def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilters | None = None) -> Overview:
+    """The task list of an assessment (its stored readiness loaded) with each section's figures, rows and filters."""
     filters = filters or OverviewFilters()
-    key = (assessment.pk, stamp, timezone.localdate())
-    task_list = _TASK_LISTS.get(key) if stamp else None
-    if task_list is None:
-        task_list = _task_list_read(assessment)
-        if stamp:
-            _TASK_LISTS.put(key, task_list)
+    rows = task_list_rows(assessment)
     result = []
     shown = 0
-    for section_readiness in task_list.readiness.sections:
-        rows = [row for row in task_list.rows[section_readiness.section.id] if filters.keep(row, user=user)]
-        shown += len(rows)
-        if not filters.section or filters.section == section_readiness.section.code:
-            result.append(OverviewSection(readiness=section_readiness, rows=rows))
-    return Overview(readiness=task_list.readiness, sections=result, shown=shown, total=task_list.total)
+    for figures in assessment.readiness.section_figures:
+        kept = [row for row in rows.get(figures.section_id, []) if filters.keep(row, user=user)]
+        shown += len(kept)
+        if not filters.section or filters.section == figures.code:
+            result.append(OverviewSection(readiness=figures, rows=kept))
+    total = sum(len(section_rows) for section_rows in rows.values())
+    return Overview(readiness=assessment.readiness, sections=result, shown=shown, total=total)
+
+
+def section_responses(assessment: Assessment, section: Section) -> list[Response]:
+    """A section's responses (their items loaded), in the framework's order."""
+    return list(
+        Response.objects.filter(assessment=assessment, item__section=section)
+        .select_related("item")
+        .order_by("item__position")
+    )
 
 
 def site_owners(*, site: PilotSite):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from checklists.models import Assessment, Comment
-from checklists.readiness import AssessmentReadiness, SignOffState
+from checklists.models import Assessment, Comment, Readiness, Response, SignOffState
+from checklists.readiness import ANSWERED
 from checklists.selectors.readiness import readiness_for
 
 
@@ -21,41 +21,43 @@ class Blocker:
     section_code: str = ""
 
 
-def submit_blockers(*, assessment: Assessment, readiness: AssessmentReadiness | None = None) -> list[Blocker]:
-    """Mandatory items unanswered, open concerns and sections without a current two-party sign-off."""
+def submit_blockers(*, assessment: Assessment, readiness: Readiness | None = None) -> list[Blocker]:
+    """Mandatory items unanswered, open concerns and sections without a current two-party sign-off, from the stored
+    readiness (read here unless given); the items behind its counts are read only when there are any (one query)."""
     readiness = readiness or readiness_for(assessment)
-    concern_counts = dict(
-        Comment.objects.open_concerns()
-        .filter(response__assessment=assessment)
-        .values("response_id")
-        .annotate(n=Count("id"))
-        .values_list("response_id", "n")
-    )
+    items: list[Response] = []
+    if readiness.mandatory_unanswered or readiness.open_concerns:
+        items = list(
+            Response.objects.filter(assessment=assessment)
+            .annotate(open_concerns=Count("comments", filter=Q(comments__in=Comment.objects.open_concerns())))
+            .filter(Q(item__mandatory=True) & ~Q(status__in=ANSWERED) | Q(open_concerns__gt=0))
+            .select_related("item")
+            .order_by("item__section__position", "item__position")
+        )
     blockers: list[Blocker] = []
-    for section in readiness.sections:
-        code = section.section.code
-        for r in section.responses:
-            if r.item.mandatory and not r.is_answered:
+    for section in readiness.section_figures:
+        for r in (r for r in items if r.item.section_id == section.section_id):
+            if r.item.mandatory and r.status not in ANSWERED:
                 blockers.append(
                     Blocker(
                         "item",
                         f"{r.item.code} is mandatory and has no answer yet ({r.get_status_display().lower()})",
                         item_code=r.item.code,
-                        section_code=code,
+                        section_code=section.code,
                     )
                 )
-            if concern_counts.get(r.id):
-                n = concern_counts[r.id]
+            if r.open_concerns:
+                n = r.open_concerns
                 blockers.append(
                     Blocker(
                         "concern",
                         f"{r.item.code} has {n} open concern{'s' if n != 1 else ''}",
                         item_code=r.item.code,
-                        section_code=code,
+                        section_code=section.code,
                     )
                 )
         if section.signoff != SignOffState.COMPLETE:
             blockers.append(
-                Blocker("signoff", f"{section.section.title}: {section.signoff.label.lower()}", section_code=code)
+                Blocker("signoff", f"{section.title}: {section.signoff.label.lower()}", section_code=section.code)
             )
     return blockers

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checklists.models import Assessment, SignOff
-from checklists.readiness import AssessmentReadiness
+from checklists.models import Assessment, Readiness, SignOff
 from checklists.rules.review import assessment_content_sha256
 from checklists.selectors.readiness import readiness_for
 
@@ -19,15 +18,15 @@ class RegisterRow:
 
 @dataclass
 class Register:
-    readiness: AssessmentReadiness
+    readiness: Readiness
     rows: list[RegisterRow]
 
 
 def register_for(assessment: Assessment) -> Register:
     """Every sign-off of an assessment, newest first, each marked current or superseded (derived, never stored)."""
     readiness = readiness_for(assessment)
-    by_section = {s.section.pk: s for s in readiness.sections}
-    overall = assessment_content_sha256(readiness.sections)
+    by_section = {s.section_id: s for s in readiness.section_figures}
+    overall = assessment_content_sha256(readiness.section_figures)
     rows = []
     signoffs = SignOff.objects.filter(assessment=assessment).select_related("signed_by", "section")
     for signoff in signoffs.order_by("-created_at", "-id"):
@@ -36,7 +35,7 @@ def register_for(assessment: Assessment) -> Register:
             reason = "" if current else "The assessment changed after it was accepted."
         else:
             section = by_section.get(signoff.section_id)
-            current = section is not None and signoff in section.current_signoffs
+            current = section is not None and signoff.pk in section.current_signoff_ids
             if current:
                 reason = ""
             elif section is not None and signoff.content_sha256 != section.content_sha256:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from checklists.models import Assessment, Framework, Item, Response
+from checklists.models import Assessment, Framework, Item, Readiness, Response
 from checklists.rules.access import Need, can
 from checklists.rules.answers import CARRIED_FIELDS
 from checklists.selectors.review import submit_blockers
 from checklists.services import notifications
 from checklists.services.checks import AssessmentNotEditable, allow, require, role_needed
-from phb_readiness.audit.services import audit_record
+from checklists.services.readiness import assessment_locked, change_record, readiness_refresh
+from phb_readiness.audit.services import audit_event, audit_record
 from phb_readiness.sites.models import PilotSite, SiteRole
 
 
@@ -51,6 +52,9 @@ def assessment_create(
                 setattr(response, name, getattr(previous[item.code], name))
         responses.append(response)
     Response.objects.bulk_create(responses)
+    # The new assessment is its site's latest: the one the overview shows.
+    Readiness.objects.filter(site=site, is_latest=True).update(is_latest=False)
+    readiness_refresh(assessment=assessment)
     audit_record(
         action="assessment.create",
         actor=user,
@@ -69,18 +73,18 @@ def assessment_create(
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     """Submit an assessment for review; only a pilot manager, only when nothing blocks it."""
-    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=assessment.pk)
+    assessment = assessment_locked(assessment.pk)
     role_needed(user, assessment, Need.MANAGE)
     if not assessment.is_editable:
         raise AssessmentNotEditable(assessment)
-    blockers = submit_blockers(assessment=assessment)
+    blockers = submit_blockers(assessment=assessment, readiness=assessment.readiness)
     if blockers:
         raise SubmitBlocked(blockers)
     before = assessment.state
     assessment.state = Assessment.State.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["state", "submitted_at", "updated_at"])
-    audit_record(
+    event = audit_event(
         action="assessment.submit",
         actor=user,
         obj=assessment,
@@ -89,6 +93,7 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
         before={"state": before},
         after={"state": assessment.state, "submitted_at": assessment.submitted_at},
     )
+    change_record(assessment=assessment, section_id=None, events=[event], cause=assessment.round_label)
     notifications.notify(notifications.Event.ASSESSMENT_SUBMITTED, assessment.pk, actor=user)
     return assessment
 

@@ -9,7 +9,8 @@ from checklists.models import Assessment, Comment, Response
 from checklists.rules.access import Need, can
 from checklists.services import notifications
 from checklists.services.checks import FROZEN, allow, clean_text, require
-from phb_readiness.audit.services import audit_record
+from checklists.services.readiness import assessment_locked, change_record
+from phb_readiness.audit.services import audit_append_many, audit_event, audit_record
 from phb_readiness.sites.models import SiteRole
 
 
@@ -18,9 +19,7 @@ def comment_create(*, response: Response, user, role: SiteRole, body: str, is_co
     """A comment on an item, or a concern (union reps and reviewers) that stays open until closed."""
     need = Need.RAISE_CONCERN if is_concern else Need.COMMENT
     allow(can(role, need), f"Your role ({role.label}) cannot {'raise concerns' if is_concern else 'comment'}.")
-    assessment = (
-        Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=response.assessment_id)
-    )
+    assessment = assessment_locked(response.assessment_id)
     require(assessment.state != Assessment.State.ACCEPTED, FROZEN)
     comment = Comment.objects.create(
         response=response,
@@ -30,7 +29,7 @@ def comment_create(*, response: Response, user, role: SiteRole, body: str, is_co
         is_concern=is_concern,
         concern_state=Comment.ConcernState.OPEN if is_concern else "",
     )
-    audit_record(
+    event = audit_event(
         action="concern.raise" if is_concern else "comment.create",
         actor=user,
         obj=comment,
@@ -38,15 +37,19 @@ def comment_create(*, response: Response, user, role: SiteRole, body: str, is_co
         summary=f"{'Raised a concern' if is_concern else 'Commented'} on {response.item.code}",
         after={"response": response.pk, "item": response.item.code, "body": comment.body},
     )
+    if is_concern:  # an open concern counts against readiness; a comment does not
+        change_record(
+            assessment=assessment, section_id=response.item.section_id, events=[event], cause=response.item.code
+        )
+    else:
+        audit_append_many([event])
     if is_concern:
         notifications.notify(notifications.Event.CONCERN_RAISED, comment.pk, actor=user)
     return comment
 
 
 def _lock_concern(concern: Comment) -> tuple[Comment, Assessment]:
-    assessment = (
-        Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=concern.response.assessment_id)
-    )
+    assessment = assessment_locked(concern.response.assessment_id)
     locked = (
         Comment.objects.select_for_update(of=("self",))
         .select_related("response__item")
@@ -96,7 +99,7 @@ def concern_close(*, concern: Comment, user, role: SiteRole) -> Comment:
     concern.closed_by = user
     concern.closed_at = timezone.now()
     concern.save(update_fields=["concern_state", "closed_by", "closed_at"])
-    audit_record(
+    event = audit_event(
         action="concern.close",
         actor=user,
         obj=concern,
@@ -105,6 +108,8 @@ def concern_close(*, concern: Comment, user, role: SiteRole) -> Comment:
         before={"concern_state": before},
         after={"concern_state": concern.concern_state},
     )
+    item = concern.response.item
+    change_record(assessment=assessment, section_id=item.section_id, events=[event], cause=item.code)
     notifications.notify(notifications.Event.CONCERN_CLOSED, concern.pk, actor=user)
     return concern
 
@@ -120,7 +125,7 @@ def concern_reopen(*, concern: Comment, user, role: SiteRole) -> Comment:
     concern.closed_by = None
     concern.closed_at = None
     concern.save(update_fields=["concern_state", "closed_by", "closed_at"])
-    audit_record(
+    event = audit_event(
         action="concern.reopen",
         actor=user,
         obj=concern,
@@ -129,5 +134,7 @@ def concern_reopen(*, concern: Comment, user, role: SiteRole) -> Comment:
         before={"concern_state": before},
         after={"concern_state": concern.concern_state},
     )
+    item = concern.response.item
+    change_record(assessment=assessment, section_id=item.section_id, events=[event], cause=item.code)
     notifications.notify(notifications.Event.CONCERN_REOPENED, concern.pk, actor=user)
     return concern

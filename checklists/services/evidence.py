@@ -12,16 +12,14 @@ from checklists.models import Assessment, Evidence, Response
 from checklists.rules.access import Need
 from checklists.rules.evidence import display_filename, file_sha256, validate_upload
 from checklists.services.checks import AssessmentNotEditable, role_needed
-from checklists.services.signoffs import content_changed
-from phb_readiness.audit.services import audit_record
+from checklists.services.readiness import assessment_locked, change_record
+from phb_readiness.audit.services import audit_event
 from phb_readiness.sites.models import SiteRole
 
 
 def _evidence_target(*, response: Response, user, need) -> tuple[Assessment, SiteRole]:
     # Locked like a response save, so evidence cannot change under a submission that is checking the content.
-    assessment = (
-        Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=response.assessment_id)
-    )
+    assessment = assessment_locked(response.assessment_id)
     if not assessment.is_editable:
         raise AssessmentNotEditable(assessment)
     return assessment, role_needed(user, assessment, need)
@@ -49,7 +47,7 @@ def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "
     except Exception:
         evidence.file.delete(save=False)
         raise
-    audit_record(
+    event = audit_event(
         action="evidence.add",
         actor=user,
         obj=evidence,
@@ -64,7 +62,7 @@ def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "
             "sha256": evidence.sha256,
         },
     )
-    content_changed(response=response, assessment=assessment, user=user)
+    change_record(assessment=assessment, section_id=response.item.section_id, events=[event], cause=response.item.code)
     return evidence
 
 
@@ -81,7 +79,7 @@ def evidence_add_link(*, response: Response, user, url: str, title: str = "") ->
         url=url,
         uploaded_by=user,
     )
-    audit_record(
+    event = audit_event(
         action="evidence.add",
         actor=user,
         obj=evidence,
@@ -89,7 +87,7 @@ def evidence_add_link(*, response: Response, user, url: str, title: str = "") ->
         summary=f"{response.item.code}: added link {url[:200]}",
         after={"response": response.pk, "title": evidence.title, "url": url},
     )
-    content_changed(response=response, assessment=assessment, user=user)
+    change_record(assessment=assessment, section_id=response.item.section_id, events=[event], cause=response.item.code)
     return evidence
 
 
@@ -105,7 +103,7 @@ def evidence_remove(*, evidence: Evidence, user) -> Evidence:
     evidence.removed_at = timezone.now()
     evidence.removed_by = user
     evidence.save(update_fields=["removed_at", "removed_by"])
-    audit_record(
+    event = audit_event(
         action="evidence.remove",
         actor=user,
         obj=evidence,
@@ -114,5 +112,10 @@ def evidence_remove(*, evidence: Evidence, user) -> Evidence:
         before={"title": evidence.title, "sha256": evidence.sha256, "url": evidence.url, "removed": False},
         after={"removed": True},
     )
-    content_changed(response=evidence.response, assessment=assessment, user=user)
+    change_record(
+        assessment=assessment,
+        section_id=evidence.response.item.section_id,
+        events=[event],
+        cause=evidence.response.item.code,
+    )
     return evidence

@@ -23,6 +23,8 @@ from checklists.readiness import (
     signoff_facts,
 )
 from checklists.selectors.frameworks import framework_structure
+from phb_readiness.audit.models import AuditEvent
+from phb_readiness.audit.services import audit_append_many, audit_event
 
 # The open-concern count of a response, from the one definition of an open concern (CommentQuerySet.open_concerns).
 _OPEN_CONCERNS = Coalesce(
@@ -54,6 +56,17 @@ _FACT_FIELDS = (
     "current_evidence__url",
     "open_concern_count",
 )
+
+
+def assessment_locked(pk: int, **annotations) -> Assessment:
+    """The assessment, locked until the transaction ends, with its site, framework and stored readiness: every write
+    to an assessment's checklist takes this lock first, so changes and their readiness apply one at a time."""
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("site", "framework", "readiness")
+        .annotate(**annotations)
+        .get(pk=pk)
+    )
 
 
 def readiness_facts(
@@ -141,7 +154,8 @@ def readiness_refresh(
 ) -> Refreshed:
     """Recompute the assessment's readiness (only `section_ids`, if given) and store it, in the caller's transaction,
     which holds the assessment's lock. Two queries: the sections' facts, and the write. Sign-off facts are kept on
-    the row and read again only when `signoffs_changed` (a sign-off was just appended) or on a whole recompute.
+    the row and read again only when `signoffs_changed` (a sign-off was just appended) or on a whole recompute,
+    which the first change of a day is (items fall overdue with the date).
 
     `assessment.readiness` may be preloaded (select_related) with the lock; otherwise it is read here.
     """
@@ -152,12 +166,16 @@ def readiness_refresh(
         stored = None
     structure = framework_structure(assessment.framework)
     kept = {s.section_id: s for s in stored.section_figures} if stored is not None else {}
-    if section_ids is not None and set(section_ids) <= set(kept):
+    if section_ids is not None and set(section_ids) <= set(kept) and stored.as_of == today:
         targets = set(section_ids)
-    else:
-        section_ids, targets = None, {section.id for section in structure.sections}  # everything, from the rows
-    facts = readiness_facts(assessment_ids=[assessment.pk], section_ids=section_ids).get(assessment.pk, [])
-    if section_ids is None or signoffs_changed:
+    else:  # everything from the rows: no row yet, or "overdue" was last counted on another day
+        section_ids, targets = None, {section.id for section in structure.sections}
+    facts = (
+        readiness_facts(assessment_ids=[assessment.pk], section_ids=section_ids).get(assessment.pk, [])
+        if targets
+        else []
+    )
+    if targets and (section_ids is None or signoffs_changed):
         fresh = signoff_facts_of(assessment_ids=[assessment.pk], section_ids=section_ids)
         signoffs = {section_id: fresh.get((assessment.pk, section_id), SignOffFacts()) for section_id in targets}
     else:
@@ -179,6 +197,34 @@ def readiness_refresh(
         stored.__dict__.pop("section_figures", None)
     assessment.readiness = stored
     return Refreshed(readiness=stored, before=before)
+
+
+def change_record(*, assessment: Assessment, section_id: int | None, events: list[AuditEvent], cause: str) -> Refreshed:
+    """After a change to one section's content or concerns (or, with no section, to the assessment alone): store its
+    readiness and append the change's audit events, with one for each current sign-off the change superseded, in
+    one insert. `cause` names what changed, for those events ("EMP-03")."""
+    refreshed = readiness_refresh(assessment=assessment, section_ids=[] if section_id is None else [section_id])
+    actor = events[0].actor if events else None
+    for figures in refreshed.superseded():
+        for signoff_id, kind in (
+            (figures.management_id, "Management sign-off"),
+            (figures.acknowledgement_id, "Staff-side acknowledgement"),
+        ):
+            if signoff_id is not None:
+                events.append(
+                    audit_event(
+                        action="signoff.superseded",
+                        actor=actor,
+                        object_type=SignOff._meta.label_lower,
+                        object_id=str(signoff_id),
+                        site=assessment.site,
+                        summary=f"{kind} of {figures.title} superseded by a change to {cause}",
+                        before={"content_sha256": figures.management_sha256},
+                        after={"content_sha256": figures.content_sha256},
+                    )
+                )
+    audit_append_many(events)
+    return refreshed
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from checklists.models import Assessment, Response, SignOff
+from checklists.models import Response
 from checklists.rules.access import Need, can
 from checklists.rules.answers import EDITABLE_FIELDS, OWNER_ROLES, field_label, response_rule_errors
 from checklists.services.checks import AssessmentNotEditable, role_needed
-from checklists.services.signoffs import content_changed
-from phb_readiness.audit.services import audit_record
+from checklists.services.readiness import assessment_locked, change_record
+from phb_readiness.audit.services import audit_event
 from phb_readiness.sites.models import Membership, SiteRole
 
 
@@ -39,18 +39,20 @@ def response_save(*, response: Response, user, data: dict, base_version: int, ro
     PermissionDenied for roles that may not edit (or a non-manager assigning an owner), ValidationError for
     answers that break the rules.
     """
-    # Whether the item's section has any sign-off is read with the lock: sign-offs take the same lock, so none can
-    # appear before this save commits, and an unsigned section needs no supersession check.
-    assessment = (
-        Assessment.objects.select_for_update()
-        .select_related("site")
-        .annotate(
-            section_signed=Exists(
-                SignOff.objects.filter(assessment=OuterRef("pk"), section_id=response.item.section_id)
+    owner_id = _plain(data["owner"]) if "owner" in data else None
+    # Whether a newly chosen owner may own items here is read with the lock (one query, not two).
+    owner_check = (
+        {
+            "owner_allowed": Exists(
+                Membership.objects.filter(
+                    site=OuterRef("site_id"), user_id=owner_id, user__is_active=True, role__in=OWNER_ROLES
+                )
             )
-        )
-        .get(pk=response.assessment_id)
+        }
+        if owner_id is not None and owner_id != response.owner_id
+        else {}
     )
+    assessment = assessment_locked(response.assessment_id, **owner_check)
     if not assessment.is_editable:
         raise AssessmentNotEditable(assessment)
     if role is None:
@@ -67,13 +69,13 @@ def response_save(*, response: Response, user, data: dict, base_version: int, ro
         .get(pk=response.pk)
     )
 
-    values = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+    values = {name: _plain(data[name]) if name == "owner" else data[name] for name in EDITABLE_FIELDS if name in data}
     if values.get("status", current.status) != Response.Status.NOT_APPLICABLE:
         values["not_applicable_reason"] = ""
     changes = {
         name: value
         for name, value in values.items()
-        if _plain(value) != (current.owner_id if name == "owner" else getattr(current, name))
+        if value != (current.owner_id if name == "owner" else getattr(current, name))
     }
     if not changes:
         return current
@@ -82,27 +84,24 @@ def response_save(*, response: Response, user, data: dict, base_version: int, ro
     if "owner" in changes:
         if role != SiteRole.MANAGER:
             raise PermissionDenied("Only a pilot manager can assign an owner.")
-        owner = changes["owner"]
-        if (
-            owner is not None
-            and not Membership.objects.filter(site=assessment.site, user=owner, role__in=OWNER_ROLES).exists()
-        ):
+        if changes["owner"] is not None and not getattr(assessment, "owner_allowed", False):
             raise ValidationError({"owner": "Choose a manager or contributor of this site as the owner"})
-    merged = {name: getattr(current, name) for name in EDITABLE_FIELDS} | values
+    merged = {name: getattr(current, name) for name in EDITABLE_FIELDS if name != "owner"} | values
     errors = response_rule_errors(item=current.item, values=merged)
     if errors:
         raise ValidationError(errors)
 
     now = timezone.now()
+    columns = {("owner_id" if name == "owner" else name): value for name, value in changes.items()}
     updated = Response.objects.filter(pk=current.pk, version=base_version).update(
-        **changes, version=F("version") + 1, updated_by=user, updated_at=now
+        **columns, version=F("version") + 1, updated_by=user, updated_at=now
     )
     if not updated:  # a concurrent save won between our read and our write
         raise ResponseConflict(Response.objects.select_related("item", "owner", "updated_by").get(pk=current.pk))
 
     before = {name: _plain(getattr(current, name)) for name in changes} | {"version": current.version}
-    after = {name: _plain(value) for name, value in changes.items()} | {"version": current.version + 1}
-    audit_record(
+    after = dict(changes) | {"version": current.version + 1}
+    event = audit_event(
         action="response.update",
         actor=user,
         obj=current,
@@ -111,10 +110,9 @@ def response_save(*, response: Response, user, data: dict, base_version: int, ro
         before=before,
         after=after,
     )
-    if assessment.section_signed:
-        content_changed(response=current, assessment=assessment, user=user)
-    # The row as saved, without reading it back: the update changed exactly these fields.
-    for name, value in changes.items():
+    change_record(assessment=assessment, section_id=current.item.section_id, events=[event], cause=current.item.code)
+    # The row as saved, without reading it back: the update changed exactly these columns.
+    for name, value in columns.items():
         setattr(current, name, value)
     current.version += 1
     current.updated_by = user

@@ -9,15 +9,15 @@ from checklists.models import Assessment, SignOff
 from checklists.rules.access import Need, can
 from checklists.rules.answers import BODY_MAX
 from checklists.rules.review import assessment_content_sha256
-from checklists.selectors.readiness import readiness_for
 from checklists.services import notifications
 from checklists.services.checks import allow, clean_text, require
-from phb_readiness.audit.services import audit_record
+from checklists.services.readiness import assessment_locked, change_record
+from phb_readiness.audit.services import audit_event
 from phb_readiness.sites.models import SiteRole
 
 
 def _lock_submitted(assessment: Assessment) -> Assessment:
-    locked = Assessment.objects.select_for_update(of=("self",)).select_related("site").get(pk=assessment.pk)
+    locked = assessment_locked(assessment.pk)
     require(locked.state == Assessment.State.SUBMITTED, "This assessment is not awaiting review.")
     return locked
 
@@ -33,7 +33,7 @@ def assessment_return(*, assessment: Assessment, user, role: SiteRole, reasons: 
     assessment.reviewed_at = timezone.now()
     assessment.reviewed_by = user
     assessment.save(update_fields=["state", "return_reasons", "reviewed_at", "reviewed_by", "updated_at"])
-    audit_record(
+    event = audit_event(
         action="assessment.return",
         actor=user,
         obj=assessment,
@@ -42,6 +42,7 @@ def assessment_return(*, assessment: Assessment, user, role: SiteRole, reasons: 
         before={"state": Assessment.State.SUBMITTED},
         after={"state": assessment.state, "reasons": reasons},
     )
+    change_record(assessment=assessment, section_id=None, events=[event], cause=assessment.round_label)
     notifications.notify(notifications.Event.ASSESSMENT_RETURNED, assessment.pk, actor=user)
     return assessment
 
@@ -51,8 +52,8 @@ def assessment_accept(*, assessment: Assessment, user, role: SiteRole, note: str
     """A reviewer accepts a submitted assessment; from now on it is frozen."""
     allow(can(role, Need.REVIEW), "Only an SPF reviewer can accept an assessment.")
     assessment = _lock_submitted(assessment)
-    sections = readiness_for(assessment).sections
-    open_concerns = sum(s.open_concerns for s in sections)
+    sections = assessment.readiness.section_figures
+    open_concerns = assessment.readiness.open_concerns
     require(not open_concerns, f"There are {open_concerns} open concern(s): close them or return the assessment.")
     assessment.state = Assessment.State.ACCEPTED
     assessment.reviewed_at = timezone.now()
@@ -67,7 +68,7 @@ def assessment_accept(*, assessment: Assessment, user, role: SiteRole, note: str
         statement=note.strip()[:BODY_MAX] or "Accepted on review.",
         content_sha256=assessment_content_sha256(sections),
     )
-    audit_record(
+    event = audit_event(
         action="assessment.accept",
         actor=user,
         obj=assessment,
@@ -76,5 +77,6 @@ def assessment_accept(*, assessment: Assessment, user, role: SiteRole, note: str
         before={"state": Assessment.State.SUBMITTED},
         after={"state": assessment.state, "signoff": signoff.pk, "content_sha256": signoff.content_sha256},
     )
+    change_record(assessment=assessment, section_id=None, events=[event], cause=assessment.round_label)
     notifications.notify(notifications.Event.ASSESSMENT_ACCEPTED, assessment.pk, actor=user)
     return assessment

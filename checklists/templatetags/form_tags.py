@@ -6,14 +6,14 @@ from crispy_forms.utils import render_crispy_form
 from django import template
 from django.utils.safestring import SafeString
 
-from phb_readiness.audit.stamps import StampedMemo
+from phb_readiness.memos import Memo
 
 register = template.Library()
 
 # Rendered HTML of unbound forms (blank, or showing what is stored) by the key the template gives. Such a form's HTML
 # depends only on what its key names, never on the request: crispy-forms takes about 1 ms a field, a third of an
 # item page.
-_UNBOUND_FORMS = StampedMemo(size=1024)
+_UNBOUND_FORMS = Memo("unbound forms", size=512)
 
 
 @register.simple_tag

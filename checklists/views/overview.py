@@ -11,7 +11,6 @@ from checklists.readiness import RAG_RULE
 from checklists.rules.access import Need, can
 from checklists.selectors.access import get_assessment_for
 from checklists.selectors.responses import assessment_overview
-from phb_readiness.audit.stamps import site_data_stamp_of
 
 
 @login_required
@@ -20,8 +19,7 @@ def assessment_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The assessment as a task list per section, with readiness and filters (a GET form: no JavaScript needed)."""
     assessment, role = get_assessment_for(request.user, pk, Need.VIEW)
     filter_form = OverviewFilterForm(request.GET or None)
-    stamp = site_data_stamp_of(assessment.site_id)  # before the data it stamps
-    overview = assessment_overview(assessment=assessment, user=request.user, filters=filter_form.filters(), stamp=stamp)
+    overview = assessment_overview(assessment=assessment, user=request.user, filters=filter_form.filters())
     return render(
         request,
         "checklists/assessment.html",

@@ -51,7 +51,7 @@ def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """What stands between the assessment and review (anyone who may see it); submitting it (managers only)."""
     assessment, role = get_assessment_for(request.user, pk, Need.MANAGE if request.method == "POST" else Need.VIEW)
     if request.method == "GET":
-        blockers = submit_blockers(assessment=assessment)
+        blockers = submit_blockers(assessment=assessment, readiness=assessment.readiness)
         return _render(request, assessment, role, blockers)
     try:
         assessment_submit(assessment=assessment, user=request.user)
@@ -93,7 +93,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assessment": assessment,
             "role": role,
-            "readiness": readiness_for(assessment),
+            "readiness": readiness_for(assessment),  # as it is now, after any outcome recorded above
             "rag_rule": RAG_RULE,
             "accept_form": accept_form,
             "return_form": return_form,

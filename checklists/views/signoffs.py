@@ -15,6 +15,7 @@ from checklists.readiness import SignOffState
 from checklists.rules.access import Need, can
 from checklists.selectors.access import get_assessment_for
 from checklists.selectors.readiness import section_readiness
+from checklists.selectors.responses import section_responses
 from checklists.selectors.signoffs import register_for
 from checklists.services import signoffs as services
 from checklists.services.checks import PartnershipError
@@ -41,7 +42,7 @@ def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
     """Sign a section for management, or acknowledge (or decline) it for the staff side."""
     assessment, role = get_assessment_for(request.user, pk, need=Need.VIEW)
     section = get_object_or_404(Section, framework_id=assessment.framework_id, code=section_code)
-    readiness = section_readiness(assessment, section)
+    readiness = next(s for s in assessment.readiness.section_figures if s.section_id == section.pk)
     if request.method == "POST" and not (can(role, Need.MANAGE) or can(role, Need.ACKNOWLEDGE)):
         raise PermissionDenied(f"Your role ({role.label}) cannot sign off sections.")
     action = request.POST.get("action") if request.method == "POST" else None
@@ -49,7 +50,7 @@ def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
     forms = {
         "sign": ManagementSignOffForm(data if action == "sign" else None),
         "acknowledge": AcknowledgeForm(data if action == "acknowledge" else None),
-        "decline": DeclineForm(data if action == "decline" else None, responses=readiness.responses),
+        "decline": DeclineForm(data if action == "decline" else None, responses=section_responses(assessment, section)),
     }
     if action in SIGNOFF_ACTIONS:
         need, change, done = SIGNOFF_ACTIONS[action]
@@ -65,7 +66,7 @@ def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
                 messages.success(request, done.format(section=section.title))
                 return redirect("partnership:signoff", pk=assessment.pk, section_code=section.code)
         readiness = section_readiness(assessment, section)
-    history = (
+    history = list(
         SignOff.objects.filter(assessment=assessment, section=section)
         .select_related("signed_by")
         .order_by("-created_at", "-id")
@@ -77,7 +78,8 @@ def signoff(request: HttpRequest, pk: int, section_code: str) -> HttpResponse:
             "assessment": assessment,
             "role": role,
             "section": readiness,
-            "history": list(history),
+            "history": history,
+            "current_signoffs": [s for s in reversed(history) if s.pk in readiness.current_signoff_ids],
             "sign_form": forms["sign"],
             "ack_form": forms["acknowledge"],
             "decline_form": forms["decline"],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from phb_readiness.sites.models import reviewer_scope_of
@@ -38,7 +40,19 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-class LockoutBackend(AxesStandaloneBackend):
+class ScopedUserMixin:
+    """The signed-in person is read with their reviewer scope in one query: every page asks what they may see."""
+
+    def get_user(self, user_id):
+        user = get_user_model()._default_manager.select_related("reviewer_scope").filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None
+
+
+class ScopedModelBackend(ScopedUserMixin, ModelBackend):
+    """Django's username and password sign-in, with the person's reviewer scope read alongside."""
+
+
+class LockoutBackend(ScopedUserMixin, AxesStandaloneBackend):
     """Axes' lockout check for every sign-in made through a web request.
 
     Sign-ins without a request (the shell, the test client's login()) have no one at a keyboard to lock out,

@@ -9,17 +9,27 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, FilteredRelation, OrderBy, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from checklists.models import Assessment, Comment, Evidence, Response, Section, SignOff
-from checklists.readiness import RAG_RULE, AssessmentReadiness, SectionReadiness, assessment_readiness
+from checklists.models import (
+    Assessment,
+    Comment,
+    Evidence,
+    Readiness,
+    Response,
+    Section,
+    SectionFigures,
+    SignOff,
+)
+from checklists.readiness import RAG_RULE
 from checklists.rules.access import ALLOWED, Need
-from phb_readiness.audit.stamps import StampedMemo, site_data_stamp
 from phb_readiness.reports.models import Report
 from phb_readiness.sites.models import Membership, PilotSite, Region, reviewer_scope_of
 
@@ -47,140 +57,35 @@ def national_scope_region(user) -> Region | None:
 def latest_assessments(sites: Iterable[PilotSite]) -> dict[int, Assessment]:
     """The newest assessment of each site (its `site` set to the one given), in one query."""
     by_id = {s.id: s for s in sites}
-    newest = Assessment.objects.filter(site=OuterRef("site_id")).order_by("-created_at", "-id").values("id")[:1]
     latest = {}
-    for assessment in Assessment.objects.filter(site__in=list(by_id), id=Subquery(newest)).defer("return_reasons"):
+    for assessment in Assessment.objects.filter(readiness__is_latest=True, readiness__site_id__in=list(by_id)).defer(
+        "return_reasons"
+    ):
         assessment.site = by_id[assessment.site_id]
         latest[assessment.site_id] = assessment
     return latest
 
 
-@dataclass(frozen=True)
-class AssessmentSummary:
-    """An assessment's readiness as the overview and national report show it: per-section figures without the
-    response rows, and the time of its latest change."""
-
-    readiness: AssessmentReadiness
-    last_change: datetime.datetime | None
-
-
-_SUMMARIES = StampedMemo()
-OVERVIEW_ROWS_HTML = StampedMemo()
-
-
-def summary_memo_clear() -> None:
-    _SUMMARIES.clear()
-    OVERVIEW_ROWS_HTML.clear()
-
-
-def readiness_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentReadiness]:
-    """Full readiness (with response rows) of many assessments in five queries whatever their number."""
-    ids = [a.id for a in assessments]
-    if not ids:
-        return {}
-    sections: dict[int, list[Section]] = {}
-    for section in Section.objects.filter(framework_id__in={a.framework_id for a in assessments}).order_by("position"):
-        sections.setdefault(section.framework_id, []).append(section)
-    responses: dict[int, list[Response]] = {}
-    for response in (
-        Response.objects.filter(assessment_id__in=ids)
-        .select_related("item")
-        .only(*READINESS_RESPONSE_FIELDS)
-        .order_by("item__position")
-    ):
-        responses.setdefault(response.assessment_id, []).append(response)
-    evidence: dict[int, list[Evidence]] = {}
-    for ev in (
-        Evidence.objects.current().filter(response__assessment_id__in=ids).only("id", "response_id", "sha256", "url")
-    ):
-        evidence.setdefault(ev.response_id, []).append(ev)
-    open_concerns = dict(
-        Comment.objects.open_concerns()
-        .filter(response__assessment_id__in=ids)
-        .values("response_id")
-        .annotate(n=Count("id"))
-        .values_list("response_id", "n")
-    )
-    signoffs: dict[int, list[SignOff]] = {}
-    for signoff in SignOff.objects.filter(assessment_id__in=ids).only(
-        "id", "assessment_id", "section_id", "kind", "created_at", "content_sha256"
-    ):
-        signoffs.setdefault(signoff.assessment_id, []).append(signoff)
-    return {
-        a.id: assessment_readiness(
-            sections=sections.get(a.framework_id, []),
-            responses=responses.get(a.id, []),
-            evidence=evidence,
-            open_concerns=open_concerns,
-            signoffs=signoffs.get(a.id, []),
-        )
-        for a in assessments
-    }
-
-
-# What readiness reads of a response and its item: 9,150 rows at national scale, so nothing more.
-READINESS_RESPONSE_FIELDS = (
-    "id",
-    "assessment_id",
-    "item_id",
-    "status",
-    "narrative",
-    "not_applicable_reason",
-    "owner_id",
-    "due_date",
-    "updated_at",
-    "item__id",
-    "item__code",
-    "item__section_id",
-    "item__mandatory",
-    "item__position",
-)
-
-
-def _summary(assessment: Assessment, readiness: AssessmentReadiness) -> AssessmentSummary:
-    changes = [r.updated_at for s in readiness.sections for r in s.responses]
-    changes.append(assessment.updated_at)
-    lite = AssessmentReadiness(sections=[replace(s, responses=[], current_signoffs=[]) for s in readiness.sections])
-    return AssessmentSummary(readiness=lite, last_change=max(changes))
-
-
-def readiness_summaries(assessments: Sequence[Assessment], stamps: dict[int, str]) -> dict[int, AssessmentSummary]:
-    """Summaries of many assessments: from the memo where their site's data stamp is unchanged, the rest computed
-    together in five queries. `stamps` maps site id to site_data_stamp(); a site without one is never memoised."""
-    found: dict[int, AssessmentSummary] = {}
-    missing: list[Assessment] = []
-    for assessment in assessments:
-        stamp = stamps.get(assessment.site_id)
-        summary = _SUMMARIES.get((assessment.id, stamp)) if stamp else None
-        if summary is None:
-            missing.append(assessment)
-        else:
-            found[assessment.id] = summary
-    computed = readiness_many(missing)
-    for assessment in missing:
-        summary = found[assessment.id] = _summary(assessment, computed[assessment.id])
-        if stamp := stamps.get(assessment.site_id):
-            _SUMMARIES.put((assessment.id, stamp), summary)
-    return found
+def with_latest_readiness(sites: QuerySet[PilotSite]) -> QuerySet[PilotSite]:
+    """Sites joined to the stored readiness of their newest assessment (`latest`, absent for a site with none)."""
+    return sites.annotate(latest=FilteredRelation("readiness_records", condition=Q(readiness_records__is_latest=True)))
 
 
 @dataclass
 class OverviewRow:
+    """One site of the overview: its newest assessment's stored readiness, and a cell per column."""
+
     site: PilotSite
-    assessment: Assessment | None
-    readiness: AssessmentReadiness | None
-    cells: list[SectionReadiness | None]
-    last_change: datetime.datetime | None
-    html: str = ""  # the row as the overview page shows it (reports.views.overview_rows_html)
+    readiness: Readiness | None
+    cells: list[SectionFigures | None]
 
     @property
-    def stamp(self) -> str | None:
-        """The site's data stamp (site_data_stamp): what the row shows cannot change while it stays the same."""
-        return getattr(self.site, "data_stamp", None)
+    def assessment(self) -> Assessment | None:
+        return self.readiness.assessment if self.readiness else None
 
     @property
     def rag(self) -> str:
-        return self.readiness.rag.value if self.readiness else ""
+        return self.readiness.rag if self.readiness else ""
 
     @property
     def percent(self) -> int | None:
@@ -194,79 +99,170 @@ class OverviewRow:
     def state(self) -> str:
         return self.assessment.state if self.assessment else ""
 
-    def canonical(self) -> dict:
-        return {
-            "site": self.site.code,
-            "assessment": self.assessment.pk if self.assessment else None,
-            "state": self.state,
-            "sections": [
-                [c.section.code, c.rag.value, c.content_sha256, c.signoff.value, c.open_concerns] if c else None
-                for c in self.cells
-            ],
-        }
+    @property
+    def last_change(self) -> datetime.datetime | None:
+        return self.readiness.last_change if self.readiness else None
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    title: str
+    position: int
+
+
+@dataclass
+class RegionSummary:
+    """A region's sites by readiness, aggregated in SQL."""
+
+    region_code: str
+    region_name: str
+    sites: int = 0
+    assessed: int = 0
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+    submitted: int = 0
+    accepted: int = 0
+    open_concerns: int = 0
+    average_percent: int = 0
 
 
 @dataclass
 class Overview:
-    columns: list[Section]
+    columns: list[Column]
     rows: list[OverviewRow]
+    page: Page | None = None
     regions: list[Region] = field(default_factory=list)
+    figures: list[RegionSummary] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count if self.page is not None else len(self.rows)
 
 
-SORTS = {
-    "site": lambda r: (r.site.name.lower(),),
-    "region": lambda r: (r.site.region.name, r.site.name.lower()),
-    "progress": lambda r: (r.percent if r.percent is not None else -1, r.site.name.lower()),
-    "rag": lambda r: ({"red": 0, "amber": 1, "green": 2}.get(r.rag, 3), r.site.name.lower()),
-    "concerns": lambda r: (r.open_concerns, r.site.name.lower()),
-    "changed": lambda r: (r.last_change or datetime.datetime.min.replace(tzinfo=datetime.UTC), r.site.name),
+PER_PAGE = 50
+_NAME = Lower("name")
+SORTS: dict[str, list] = {
+    "site": [_NAME.asc(), "pk"],
+    "region": ["region__name", _NAME.asc(), "pk"],
+    "progress": [F("latest__percent_in_place").asc(nulls_first=True), _NAME.asc(), "pk"],
+    "rag": [F("latest__rag_rank").asc(nulls_last=True), _NAME.asc(), "pk"],
+    "concerns": [F("latest__open_concerns").asc(nulls_first=True), _NAME.asc(), "pk"],
+    "changed": [F("latest__last_change").asc(nulls_first=True), _NAME.asc(), "pk"],
 }
 
 
-def overview_build(
-    *,
-    sites: QuerySet[PilotSite],
-    region_code: str = "",
-    state: str = "",
-    rag: str = "",
-    sort: str = "site",
-) -> Overview:
-    """Sites as rows and sections as columns, each cell the section's readiness; filtered and sorted."""
-    site_list = list(sites.select_related("region").annotate(data_stamp=site_data_stamp()).order_by("name"))
-    regions = sorted({s.region for s in site_list}, key=lambda r: r.name)
-    if region_code:
-        site_list = [s for s in site_list if s.region.code == region_code]
-    latest = latest_assessments(site_list)
-    summaries = readiness_summaries(list(latest.values()), stamps={s.id: s.data_stamp for s in site_list})
-    columns: list[Section] = []
-    seen: set[str] = set()
-    for summary in summaries.values():
-        for section in summary.readiness.sections:
-            if section.section.code not in seen:
-                seen.add(section.section.code)
-                columns.append(section.section)
-    columns.sort(key=lambda s: s.position)
-    rows = []
-    for site in site_list:
-        assessment = latest.get(site.id)
-        summary = summaries.get(assessment.id) if assessment else None
-        by_code = {s.section.code: s for s in summary.readiness.sections} if summary else {}
-        rows.append(
-            OverviewRow(
-                site=site,
-                assessment=assessment,
-                readiness=summary.readiness if summary else None,
-                cells=[by_code.get(c.code) for c in columns],
-                last_change=summary.last_change if summary else None,
+def _reversed(order: list) -> list:
+    flipped = []
+    for term in order:
+        if isinstance(term, str):
+            flipped.append(f"-{term}")
+        elif isinstance(term, OrderBy):
+            flipped.append(
+                OrderBy(
+                    term.expression,
+                    descending=not term.descending,
+                    nulls_first=term.nulls_last or None,
+                    nulls_last=term.nulls_first or None,
+                )
             )
-        )
+        else:
+            flipped.append(term.desc())
+    return flipped
+
+
+def overview_sites(
+    *, sites: QuerySet[PilotSite], region_code: str = "", state: str = "", rag: str = "", sort: str = "site"
+) -> QuerySet[PilotSite]:
+    """The overview's sites, filtered and sorted in SQL on their newest assessment's stored readiness."""
+    rows = with_latest_readiness(sites).select_related("region")
+    if region_code:
+        rows = rows.filter(region__code=region_code)
     if state:
-        rows = [r for r in rows if r.state == state]
+        rows = rows.filter(latest__assessment__state=state)
     if rag:
-        rows = [r for r in rows if r.rag == rag]
-    key = sort.removeprefix("-")
-    rows.sort(key=SORTS.get(key, SORTS["site"]), reverse=sort.startswith("-"))
-    return Overview(columns=columns, rows=rows, regions=regions)
+        rows = rows.filter(latest__rag=rag)
+    order = SORTS.get(sort.removeprefix("-"), SORTS["site"])
+    return rows.order_by(*(_reversed(order) if sort.startswith("-") else order)).annotate(
+        latest_assessment_id=F("latest__assessment_id")
+    )
+
+
+def overview_rows(sites: Iterable[PilotSite]) -> tuple[list[Column], list[OverviewRow]]:
+    """Rows for sites from overview_sites, their readiness (with its assessment) read in one query; the columns are
+    the sections of the frameworks shown, in order."""
+    sites = list(sites)
+    readiness = {
+        r.assessment_id: r
+        for r in Readiness.objects.filter(
+            assessment_id__in=[s.latest_assessment_id for s in sites if s.latest_assessment_id]
+        ).select_related("assessment")
+    }
+    columns = {}
+    for r in readiness.values():
+        for figures in r.section_figures:
+            columns.setdefault(figures.code, Column(figures.code, figures.title, figures.position))
+    ordered = sorted(columns.values(), key=lambda c: c.position)
+    rows = []
+    for site in sites:
+        r = readiness.get(site.latest_assessment_id)
+        by_code = {f.code: f for f in r.section_figures} if r else {}
+        if r is not None:
+            r.assessment.site = site
+        rows.append(OverviewRow(site=site, readiness=r, cells=[by_code.get(c.code) for c in ordered]))
+    return ordered, rows
+
+
+def region_figures(sites: QuerySet[PilotSite]) -> list[RegionSummary]:
+    """Each region's sites by readiness and state, in one grouped query."""
+    state = "latest__assessment__state"
+    rows = (
+        with_latest_readiness(sites)
+        .order_by()
+        .values("region__code", "region__name")
+        .annotate(
+            n_sites=Count("pk"),
+            assessed=Count("latest__pk"),
+            red=Count("pk", filter=Q(latest__rag="red")),
+            amber=Count("pk", filter=Q(latest__rag="amber")),
+            green=Count("pk", filter=Q(latest__rag="green")),
+            submitted=Count("pk", filter=Q(**{state: Assessment.State.SUBMITTED})),
+            accepted=Count("pk", filter=Q(**{state: Assessment.State.ACCEPTED})),
+            concerns=Coalesce(Sum("latest__open_concerns"), 0),
+            average=Avg("latest__percent_in_place"),
+        )
+        .order_by("region__name")
+    )
+    return [
+        RegionSummary(
+            region_code=row["region__code"],
+            region_name=row["region__name"],
+            sites=row["n_sites"],
+            assessed=row["assessed"],
+            red=row["red"],
+            amber=row["amber"],
+            green=row["green"],
+            submitted=row["submitted"],
+            accepted=row["accepted"],
+            open_concerns=row["concerns"],
+            average_percent=round(row["average"] or 0),
+        )
+        for row in rows
+    ]
+
+
+def overview_page(*, sites: QuerySet[PilotSite], page_number=1, **filters) -> Overview:
+    """A page of the national overview (50 sites), with the figures of each region in scope."""
+    page = Paginator(overview_sites(sites=sites, **filters), PER_PAGE).get_page(page_number)
+    columns, rows = overview_rows(page.object_list)
+    return Overview(columns=columns, rows=rows, page=page, figures=region_figures(sites))
+
+
+def overview_all(*, sites: QuerySet[PilotSite], **filters) -> Overview:
+    """Every site of the overview, for CSV and XLSX."""
+    columns, rows = overview_rows(overview_sites(sites=sites, **filters))
+    return Overview(columns=columns, rows=rows)
 
 
 def overview_table(overview: Overview) -> tuple[list[str], list[list]]:
@@ -308,7 +304,8 @@ class ItemEntry:
 
 @dataclass
 class SectionEntry:
-    readiness: SectionReadiness
+    section: Section
+    figures: SectionFigures
     items: list[ItemEntry]
     signoffs: list[SignOff]
 
@@ -316,7 +313,7 @@ class SectionEntry:
 @dataclass
 class SiteReportData:
     assessment: Assessment
-    readiness: AssessmentReadiness
+    readiness: Readiness
     sections: list[SectionEntry]
     assessment_signoffs: list[SignOff]
     outstanding: list[Response]
@@ -328,9 +325,12 @@ class SiteReportData:
 
 
 def site_report_data(assessment: Assessment) -> SiteReportData:
-    """Everything the site report prints, in six queries whatever the number of items, comments or evidence."""
+    """Everything the site report prints, its readiness as stored, in six queries whatever the number of items,
+    comments or evidence."""
     as_of = timezone.now()
-    assessment = Assessment.objects.select_related("site__region", "framework", "reviewed_by").get(pk=assessment.pk)
+    assessment = Assessment.objects.select_related("site__region", "framework", "reviewed_by", "readiness").get(
+        pk=assessment.pk
+    )
     sections = list(Section.objects.filter(framework_id=assessment.framework_id).order_by("position"))
     responses = list(
         Response.objects.filter(assessment=assessment)
@@ -343,26 +343,27 @@ def site_report_data(assessment: Assessment) -> SiteReportData:
     for ev in Evidence.objects.current().filter(response__assessment=assessment).select_related("uploaded_by"):
         evidence.setdefault(ev.response_id, []).append(ev)
     comments: dict[int, list[Comment]] = {}
-    open_concerns: dict[int, int] = {}
     for comment in (
         Comment.objects.filter(response__assessment=assessment)
         .select_related("author", "answered_by", "closed_by")
         .order_by("created_at", "id")
     ):
         comments.setdefault(comment.response_id, []).append(comment)
-        if comment.is_open_concern:
-            open_concerns[comment.response_id] = open_concerns.get(comment.response_id, 0) + 1
     signoffs = list(SignOff.objects.filter(assessment=assessment).select_related("signed_by", "section"))
-    readiness = assessment_readiness(
-        sections=sections, responses=responses, evidence=evidence, open_concerns=open_concerns, signoffs=signoffs
-    )
+    readiness = assessment.readiness
+    figures = {f.section_id: f for f in readiness.section_figures}
     entries = [
         SectionEntry(
-            readiness=sr,
-            items=[ItemEntry(r, evidence.get(r.id, []), comments.get(r.id, [])) for r in sr.responses],
-            signoffs=[s for s in signoffs if s.section_id == sr.section.id],
+            section=section,
+            figures=figures[section.id],
+            items=[
+                ItemEntry(r, evidence.get(r.id, []), comments.get(r.id, []))
+                for r in responses
+                if r.item.section_id == section.id
+            ],
+            signoffs=[s for s in signoffs if s.section_id == section.id],
         )
-        for sr in readiness.sections
+        for section in sections
     ]
     data = SiteReportData(
         assessment=assessment,
@@ -555,7 +556,7 @@ def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[li
             r = entry.response
             rows.append(
                 [
-                    f"{section.readiness.section.code} {section.readiness.section.title}",
+                    f"{section.section.code} {section.section.title}",
                     r.item.code,
                     r.item.question,
                     "Yes" if r.item.mandatory else "No",
@@ -575,7 +576,7 @@ def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[li
     summary_header += ["Sign-off", "RAG"]
     summary = [
         [
-            f"{s.section.code} {s.section.title}",
+            f"{s.code} {s.title}",
             s.total,
             s.answered,
             s.in_place,
@@ -585,6 +586,6 @@ def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[li
             s.signoff.label,
             s.rag.label,
         ]
-        for s in data.readiness.sections
+        for s in data.readiness.section_figures
     ]
     return [("Checklist", header, rows), ("Summary", summary_header, summary)]

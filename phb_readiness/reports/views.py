@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,14 +21,13 @@ from phb_readiness.reports.exports import csv_response, xlsx_response
 from phb_readiness.reports.forms import VERIFY_MAX_BYTES, OverviewFilterForm, VerifyForm
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import (
-    OVERVIEW_ROWS_HTML,
     SITE_REPORT_ROLES,
-    OverviewRow,
     checklist_tables,
     latest_assessments,
     may_review_nationally,
     national_scope_region,
-    overview_build,
+    overview_all,
+    overview_page,
     overview_table,
     report_by_sha256,
     report_for,
@@ -59,16 +57,15 @@ def overview(request: HttpRequest) -> HttpResponse:
     sites = PilotSite.objects.visible_to(request.user)
     form = OverviewFilterForm(request.GET or None, regions=Region.objects.filter(sites__in=sites).distinct())
     filters = form.filters()
-    data = overview_build(
-        sites=sites,
-        region_code=filters["region"],
-        state=filters["state"],
-        rag=filters["rag"],
-        sort=filters["sort"] or "site",
-    )
+    chosen = {
+        "region_code": filters["region"],
+        "state": filters["state"],
+        "rag": filters["rag"],
+        "sort": filters["sort"] or "site",
+    }
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
-        header, rows = overview_table(data)
+        header, rows = overview_table(overview_all(sites=sites, **chosen))
         name = f"phb-readiness-overview-{timezone.localdate():%Y-%m-%d}"
         audit_record(
             action="overview.export",
@@ -79,11 +76,12 @@ def overview(request: HttpRequest) -> HttpResponse:
         if export == "csv":
             return csv_response(filename=f"{name}.csv", header=header, rows=rows)
         return xlsx_response(filename=f"{name}.xlsx", sheets=[("Overview", header, rows)])
+    data = overview_page(sites=sites, page_number=request.GET.get("page") or 1, **chosen)
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("page", None)
     # Administrators see the overview but, by the access table, do not ask for site reports.
     may_request_site = reviewer_scope_of(request.user) is not None and can(SiteRole.REVIEWER, Need.REQUEST_REPORT)
-    overview_rows_html(data.rows, may_request_site=may_request_site)
     return render(
         request,
         "reports/overview.html",
@@ -97,21 +95,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "may_request_site": may_request_site,
         },
     )
-
-
-def overview_rows_html(rows: list[OverviewRow], *, may_request_site: bool) -> None:
-    """Give each row its HTML, rendered once per change of its site's data and then reused (1,000 and more cells
-    a page are most of the overview's cost). The key holds everything the row shows that its stamp does not cover."""
-    template = get_template("reports/_overview_row.html")
-    for row in rows:
-        site = row.site
-        key = (site.id, site.code, site.name, site.region.name, row.stamp, may_request_site)
-        html = OVERVIEW_ROWS_HTML.get(key) if row.stamp else None
-        if html is None:
-            html = template.render({"row": row, "may_request_site": may_request_site})
-            if row.stamp:
-                OVERVIEW_ROWS_HTML.put(key, html)
-        row.html = html
 
 
 @login_required

@@ -124,10 +124,14 @@ class ReviewerScope(models.Model):
 
 
 def reviewer_scope_of(user) -> ReviewerScope | None:
-    """The person's reviewer scope, cached on the user object for the request."""
-    if not hasattr(user, "_phb_reviewer_scope"):
-        user._phb_reviewer_scope = ReviewerScope.objects.filter(user=user).first()
-    return user._phb_reviewer_scope
+    """The person's reviewer scope: read with the user at sign-in (accounts.auth loads it alongside), or once a
+    request otherwise."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.reviewer_scope
+    except ReviewerScope.DoesNotExist:
+        return None
 
 
 def role_at(user, site: PilotSite) -> SiteRole | None:

@@ -34,7 +34,7 @@ def test_bench_data_builds_full_sites_with_a_valid_audit_chain(framework):
     assert response.comments.count() == 3
     assert response.evidence.count() == 1
     # The measured item's section is unsigned; another section is answered in full and signed by both sides.
-    sections = {s.section.code: s for s in readiness_for(measured).sections}
+    sections = {s.code: s for s in readiness_for(measured).section_figures}
     assert sections[response.item.section.code].signoff == SignOffState.NONE
     assert sections[data.signed_section_code].signoff == SignOffState.COMPLETE
     signed = Response.objects.get(assessment=measured, item__code=data.signed_item_code)
@@ -47,4 +47,4 @@ def test_submitted_bench_assessments_carry_current_sign_offs(framework):
     submitted = Assessment.objects.exclude(state=Assessment.State.DRAFT)
     assert submitted.exists()
     for assessment in submitted:
-        assert {s.signoff for s in readiness_for(assessment).sections} == {SignOffState.COMPLETE}
+        assert {s.signoff for s in readiness_for(assessment).section_figures} == {SignOffState.COMPLETE}

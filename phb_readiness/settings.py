@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -305,6 +306,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Celery beat (`celery -A phb_readiness beat`, one per installation): the daily refresh of stored readiness, and
+# the sweep of report jobs lost with a worker.
+CELERY_BEAT_SCHEDULE = {
+    "refresh-stale-readiness": {"task": "checklists.refresh_stale_readiness", "schedule": crontab(hour=0, minute=5)},
+    "sweep-stale-reports": {"task": "reports.sweep_stale_reports", "schedule": 600.0},
+}
 
 # Mail: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = env("EMAIL_HOST")

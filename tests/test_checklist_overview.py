@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from checklists.models import Comment, Response
 from checklists.readiness import RAG_RULE
+from checklists.services.comments import comment_create
 from phb_readiness.sites.models import SiteRole
+from tests.partnership_support import answer, response_for
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +37,7 @@ def test_overview_lists_every_item_as_a_task_list_with_readiness_and_the_rule(cl
 
 
 def test_progress_changes_when_an_item_is_in_place(client, world):
-    response = world.assessment_a.responses.get(item__code="EMP-01")
-    response.status = Response.Status.IN_PLACE
-    response.save()
+    answer(response_for(world.assessment_a, "EMP-01"), world.manager_a)
     client.force_login(world.contributor_a)
     html = client.get(_url(world.assessment_a)).content.decode()
     assert "1 of 61 applicable items" in html
@@ -45,15 +45,8 @@ def test_progress_changes_when_an_item_is_in_place(client, world):
 
 
 def test_open_concern_makes_the_section_red_and_is_marked(client, world):
-    response = world.assessment_a.responses.get(item__code="EMP-02")
-    Comment.objects.create(
-        response=response,
-        author=world.rep_a,
-        author_role=SiteRole.UNION_REP,
-        body="Not agreed",
-        is_concern=True,
-        concern_state=Comment.ConcernState.OPEN,
-    )
+    response = response_for(world.assessment_a, "EMP-02")
+    comment_create(response=response, user=world.rep_a, role=SiteRole.UNION_REP, body="Not agreed", is_concern=True)
     client.force_login(world.rep_a)
     html = client.get(_url(world.assessment_a)).content.decode()
     assert "1 open concern" in html

@@ -11,7 +11,7 @@ from django.utils import timezone
 from checklists.models import Assessment, Comment, Rag, Readiness, SignOffState
 from checklists.services.comments import comment_create, concern_answer, concern_close
 from checklists.services.evidence import evidence_add_link, evidence_remove
-from checklists.services.readiness import readiness_rebuild
+from checklists.services.readiness import readiness_rebuild, readiness_refresh_stale
 from checklists.services.responses import response_save
 from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.sites.models import SiteRole
@@ -110,3 +110,14 @@ def test_a_missing_row_is_rebuilt(world):
     readiness_rebuild()
     assert stored(world.assessment_b).is_latest
     assert_stored_matches_rows()
+
+
+def test_the_daily_job_counts_items_that_fell_overdue(world):
+    a = world.assessment_a
+    response = response_for(a, "EMP-01")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response_save(response=response, user=world.manager_a, data={"due_date": tomorrow}, base_version=response.version)
+    assert stored(a).overdue == 0
+    assert readiness_refresh_stale(today=tomorrow + datetime.timedelta(days=1)) == 2  # both sites' assessments
+    assert stored(a).overdue == 1 and stored(a).as_of == tomorrow + datetime.timedelta(days=1)
+    assert readiness_refresh_stale(today=tomorrow + datetime.timedelta(days=1)) == 0  # nothing left stale

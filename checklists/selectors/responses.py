@@ -30,7 +30,8 @@ class ItemRow:
 @dataclass
 class OverviewSection:
     readiness: SectionFigures
-    rows: list[ItemRow]
+    rows: list[ItemRow]  # those the filters keep
+    latest: Response | None = None  # the section's most recently changed response, filtered or not
 
 
 @dataclass
@@ -108,10 +109,13 @@ def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilter
     result = []
     shown = 0
     for figures in assessment.readiness.section_figures:
-        kept = [row for row in rows.get(figures.section_id, []) if filters.keep(row, user=user)]
+        section_rows = rows.get(figures.section_id, [])
+        kept = [row for row in section_rows if filters.keep(row, user=user)]
         shown += len(kept)
         if not filters.section or filters.section == figures.code:
-            result.append(OverviewSection(readiness=figures, rows=kept))
+            changed = [row.response for row in section_rows if row.response.version > 1]
+            latest = max(changed, key=lambda r: r.updated_at, default=None)
+            result.append(OverviewSection(readiness=figures, rows=kept, latest=latest))
     total = sum(len(section_rows) for section_rows in rows.values())
     return Overview(readiness=assessment.readiness, sections=result, shown=shown, total=total)
 

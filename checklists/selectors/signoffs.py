@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from checklists.models import Assessment, Readiness, SignOff
 from checklists.rules.review import assessment_content_sha256
-from checklists.selectors.readiness import readiness_for
 
 
 @dataclass
@@ -23,8 +22,9 @@ class Register:
 
 
 def register_for(assessment: Assessment) -> Register:
-    """Every sign-off of an assessment, newest first, each marked current or superseded (derived, never stored)."""
-    readiness = readiness_for(assessment)
+    """Every sign-off of an assessment (its stored readiness loaded), newest first, each marked current or superseded
+    against the stored figures."""
+    readiness = assessment.readiness
     by_section = {s.section_id: s for s in readiness.section_figures}
     overall = assessment_content_sha256(readiness.section_figures)
     rows = []

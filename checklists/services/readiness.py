@@ -9,6 +9,8 @@ import datetime
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from celery import shared_task
+from django.db import transaction
 from django.db.models import Count, FilteredRelation, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -225,6 +227,25 @@ def change_record(*, assessment: Assessment, section_id: int | None, events: lis
                 )
     audit_append_many(events)
     return refreshed
+
+
+def readiness_refresh_stale(*, today: datetime.date | None = None) -> int:
+    """The daily job: recompute, each under its lock, every stored readiness last counted before today (items fall
+    overdue with the date). Returns how many were refreshed."""
+    today = today or timezone.localdate()
+    stale = Readiness.objects.filter(Q(as_of__lt=today) | Q(as_of__isnull=True)).values_list("pk", flat=True)
+    refreshed = 0
+    for pk in list(stale):
+        with transaction.atomic():
+            readiness_refresh(assessment=assessment_locked(pk), today=today)
+        refreshed += 1
+    return refreshed
+
+
+@shared_task(name="checklists.refresh_stale_readiness")
+def refresh_stale_readiness() -> int:
+    """Celery beat runs this soon after midnight (settings.CELERY_BEAT_SCHEDULE)."""
+    return readiness_refresh_stale()
 
 
 @dataclass(frozen=True)

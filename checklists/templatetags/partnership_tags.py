@@ -76,10 +76,3 @@ def person(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
-
-
-@register.filter
-def latest_change(section) -> Response | None:
-    """The most recently changed response of a SectionReadiness, from the rows already loaded (no query)."""
-    changed = [r for r in section.responses if r.version > 1]
-    return max(changed, key=lambda r: r.updated_at, default=None)

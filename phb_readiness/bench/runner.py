@@ -470,6 +470,7 @@ LATENCY_ROWS = (
     ("save_owner", "save assigning an owner: p95"),
     ("save_signed", "save, section signed by both: p95"),
 )
+PAGE_OF = {"save": "item", "save_owner": "item", "save_signed": "signed_item"}  # the page each save posts to
 QUERY_LABELS = {
     "overview": "national overview",
     "assessment": "assessment overview",
@@ -524,7 +525,7 @@ def table(figures: dict, details: dict) -> str:
             notes.append(f"{counts[key]} queries, in-process CPU {cpu_ms.get(key)} ms")
         if key == "save_signed" and details["http"].get("resign_failures"):
             notes.append("signing again failed: saves after the first were in a superseded section")
-        built = bool(urls.get({"save": "item", "save_owner": "item", "save_signed": "signed_item"}.get(key, key)))
+        built = bool(urls.get(PAGE_OF.get(key, key)))
         value = f"{p95} ms" if p95 is not None else ("failed" if built else NOT_BUILT)
         rows.append(
             (
@@ -582,7 +583,7 @@ def table(figures: dict, details: dict) -> str:
         rows.append(
             (
                 f"queries: {QUERY_LABELS[key]}",
-                str(count) if count is not None else NOT_BUILT,
+                str(count) if count is not None else ("failed" if urls.get(PAGE_OF.get(key, key)) else NOT_BUILT),
                 "",
                 f"<= {QUERIES_MAX}, same at both sizes",
                 _verdict(ok),

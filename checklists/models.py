@@ -425,7 +425,7 @@ class SignOffFacts:
 
 @dataclass
 class SectionFigures:
-    """One section's stored readiness (an entry of Readiness.sections)."""
+    """One section's stored readiness (an entry of Readiness.sections), as checklists.rules.readiness computes it."""
 
     section_id: int
     code: str
@@ -493,8 +493,8 @@ class Readiness(models.Model):
     (checklists.services.readiness.readiness_refresh); pages, exports and reports read it instead of recomputing it.
 
     The overall figures are columns, so the national overview sorts, filters, pages and aggregates in SQL; the
-    per-section figures are one JSON list on the same row (checklists.readiness.SectionFigures), so a save reads it
-    with the assessment it locks and writes it back in one statement.
+    per-section figures are one JSON list on the same row (SectionFigures, above), so a save reads it with the
+    assessment it locks and writes it back in one statement.
     """
 
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, primary_key=True, related_name="readiness")

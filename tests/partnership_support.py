@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from checklists.models import Assessment, Item, Response, Section
-from checklists.models import SectionFigures
+from checklists.models import Assessment, Item, Response, Section, SectionFigures
 from checklists.selectors.readiness import readiness_for
 from checklists.services.readiness import readiness_rebuild
 from checklists.services.responses import response_save

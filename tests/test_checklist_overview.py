@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checklists.models import Comment, Response
-from checklists.readiness import RAG_RULE
+from checklists.rules.readiness import RAG_RULE
 from checklists.services.comments import comment_create
 from phb_readiness.sites.models import SiteRole
 from tests.partnership_support import answer, response_for

@@ -7,18 +7,18 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from checklists.models import Assessment, Response, SignOff
-from checklists.services.readiness import readiness_rebuild
-from tests.partnership_support import stored_sections
 from checklists.services.assessments import assessment_submit
 from checklists.services.checks import AssessmentNotEditable
+from checklists.services.readiness import readiness_rebuild
 from checklists.services.responses import ResponseConflict, response_save
 from phb_readiness.audit.models import AuditEvent
-from phb_readiness.audit.services import audit_verify
+from phb_readiness.audit.services import audit_record, audit_verify
 from phb_readiness.sites.models import Membership, SiteRole
 from tests.factories import MembershipFactory
+from tests.partnership_support import stored_sections
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -164,3 +164,22 @@ def test_the_audit_chain_stays_whole_under_many_simultaneous_writers(world):
     report = audit_verify()
     assert report.ok, report
     assert AuditEvent.objects.filter(action="response.update").count() == len(responses)
+
+
+def test_writers_of_different_sites_append_to_one_linear_chain(world):
+    """Nothing serialises these writers but the chain itself: each reads the end, and a lost race is retried."""
+
+    def write(n: int) -> Callable[[], object]:
+        def call() -> object:
+            with transaction.atomic():
+                return audit_record(
+                    action="test.append", summary=f"writer {n}", site=world.site_a if n % 2 else world.site_b
+                )
+
+        return call
+
+    results = at_once([write(n) for n in range(8)])
+    assert all(isinstance(r, AuditEvent) for r in results), results
+    assert AuditEvent.objects.filter(action="test.append").count() == 8
+    report = audit_verify()
+    assert report.ok, report

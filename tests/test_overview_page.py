@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from checklists.services.comments import comment_create
 from checklists.services.assessments import assessment_create
+from checklists.services.comments import comment_create
 from phb_readiness.sites.models import Membership, Region, SiteRole
 from tests.factories import MembershipFactory, PilotSiteFactory
 from tests.partnership_support import answer

@@ -9,11 +9,11 @@ import pytest
 
 from checklists.models import Comment, Evidence, Item, Response, SignOff
 from checklists.services.readiness import readiness_rebuild
-from tests.partnership_support import stored_sections
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import site_report_data
 from phb_readiness.reports.services import report_render
 from phb_readiness.sites.models import SiteRole
+from tests.partnership_support import stored_sections
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.contrib.admin.sites import site as admin_site
 from django.urls import reverse
 
 from checklists.models import Comment, SignOff
-from checklists.readiness import SignOffState
+from checklists.rules.readiness import SignOffState
 from checklists.selectors.readiness import section_readiness
 from checklists.services.checks import PartnershipError
 from checklists.services.comments import comment_create

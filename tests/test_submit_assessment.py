@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checklists.models import Assessment, Comment, Response, SignOff
-from checklists.services.readiness import readiness_rebuild
-from tests.partnership_support import stored_sections
 from checklists.selectors.review import submit_blockers
+from checklists.services.readiness import readiness_rebuild
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import SiteRole
+from tests.partnership_support import stored_sections
 
 pytestmark = pytest.mark.django_db
 

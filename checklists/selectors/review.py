@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from checklists.models import Assessment, Comment, Readiness, Response, SignOffState
-from checklists.readiness import ANSWERED
+from checklists.rules.readiness import ANSWERED
 from checklists.selectors.readiness import readiness_for
 
 

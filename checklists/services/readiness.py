@@ -1,4 +1,4 @@
-"""Stored readiness: computed from an assessment's rows by the one rule (checklists.readiness) and written to its
+"""Stored readiness: computed from an assessment's rows by the one rule (checklists.rules.readiness) and written to its
 Readiness row in the transaction of the change that moved it. Every write service calls readiness_refresh while it
 holds the assessment's lock; `manage.py readiness_rebuild` recomputes every row and reports any that disagree.
 """
@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from checklists.models import Assessment, Comment, Readiness, Response, SignOff, SignOffState
-from checklists.readiness import (
+from checklists.rules.readiness import (
     ResponseFacts,
     SectionFigures,
     SignOffFacts,
@@ -62,13 +62,34 @@ _FACT_FIELDS = (
 
 def assessment_locked(pk: int, **annotations) -> Assessment:
     """The assessment, locked until the transaction ends, with its site, framework and stored readiness: every write
-    to an assessment's checklist takes this lock first, so changes and their readiness apply one at a time."""
-    return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("site", "framework", "readiness")
+    to an assessment's checklist takes this lock first, so changes and their readiness apply one at a time.
+
+    The lock is taken on the readiness row and the assessment row together, starting from the readiness row: a
+    writer that waited for the lock then reads both as the previous writer left them (PostgreSQL re-reads locked
+    rows that changed while it waited, not rows it only joined). `annotations` are computed with the lock and set
+    on the assessment (their outer references name Readiness fields: `site_id` is the assessment's site).
+    """
+    readiness = (
+        Readiness.objects.select_for_update(of=("self", "assessment"))
+        .select_related("assessment__site", "assessment__framework")
         .annotate(**annotations)
-        .get(pk=pk)
+        .filter(pk=pk)
+        .first()
     )
+    if readiness is None:  # an assessment written without the services (an import): its row is made now
+        assessment = (
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("site", "framework")
+            .annotate(**annotations)
+            .get(pk=pk)
+        )
+        readiness_refresh(assessment=assessment)
+        return assessment
+    assessment = readiness.assessment
+    assessment.readiness = readiness
+    for name in annotations:
+        setattr(assessment, name, getattr(readiness, name))
+    return assessment
 
 
 def readiness_facts(

@@ -8,8 +8,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from checklists.forms.comments import AnswerForm, CommentForm
 from checklists.models import Response
-from checklists.readiness import SignOffState
 from checklists.rules.access import Need, can
+from checklists.rules.readiness import SignOffState
 from checklists.selectors import activity, comments, responses
 
 register = template.Library()

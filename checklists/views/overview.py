@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET
 
 from checklists.forms.overview import OverviewFilterForm
 from checklists.models import Response
-from checklists.readiness import RAG_RULE
 from checklists.rules.access import Need, can
+from checklists.rules.readiness import RAG_RULE
 from checklists.selectors.access import get_assessment_for
 from checklists.selectors.responses import assessment_overview
 

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from checklists.forms.review import AcceptForm, NewRoundForm, ReturnForm
 from checklists.models import Assessment
-from checklists.readiness import RAG_RULE
 from checklists.rules.access import Need, can
+from checklists.rules.readiness import RAG_RULE
 from checklists.selectors.access import get_assessment_for
 from checklists.selectors.readiness import readiness_for
 from checklists.selectors.responses import task_list_url

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from checklists.forms.signoffs import AcknowledgeForm, DeclineForm, ManagementSignOffForm
 from checklists.models import Section, SignOff
-from checklists.readiness import SignOffState
 from checklists.rules.access import Need, can
+from checklists.rules.readiness import SignOffState
 from checklists.selectors.access import get_assessment_for
 from checklists.selectors.readiness import section_readiness
 from checklists.selectors.responses import section_responses

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from checklists.models import Assessment, Comment, Evidence, Item, Response, SignOff
-from checklists.readiness import section_content_sha256
+from checklists.rules.readiness import section_content_sha256
 from checklists.selectors.frameworks import current_framework
 from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load
 from checklists.services.readiness import readiness_rebuild

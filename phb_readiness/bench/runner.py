@@ -432,7 +432,7 @@ def assemble(state: dict, http: dict, cold: dict, queries: dict, pdfs: dict) -> 
     counts = queries["counts"]
     counted = [counts.get(k) for k in QUERY_KEYS if counts.get(k) is not None]
     site, national = pdfs.get("site", {}), pdfs.get("national", {})
-    peaks = [p["peak_mb"] for p in (site, national) if p.get("built")]
+    peaks = [p["peak_mb"] for p in (site, national) if p.get("peak_mb") is not None]
     figures = {
         "overview_p95_ms": p95("overview"),
         "assessment_p95_ms": p95("assessment"),

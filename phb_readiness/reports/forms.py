@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 
 from checklists.models import Assessment
-from checklists.readiness import Rag
+from checklists.rules.readiness import Rag
 
 SORT_CHOICES = [
     ("site", "Site name"),

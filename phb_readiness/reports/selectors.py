@@ -28,8 +28,8 @@ from checklists.models import (
     SectionFigures,
     SignOff,
 )
-from checklists.readiness import RAG_RULE
 from checklists.rules.access import ALLOWED, Need
+from checklists.rules.readiness import RAG_RULE
 from phb_readiness.reports.models import Report
 from phb_readiness.sites.models import Membership, PilotSite, Region, reviewer_scope_of
 

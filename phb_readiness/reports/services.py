@@ -22,7 +22,8 @@ from checklists.models import Assessment
 from checklists.services.notifications import BROKER_ERRORS
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.models import Report
-from phb_readiness.reports.selectors import national_report_data, site_report_data
+from phb_readiness.reports.national import national_data_stamp, national_report_data
+from phb_readiness.reports.selectors import site_report_data
 from phb_readiness.sites.models import Region
 
 if TYPE_CHECKING:
@@ -98,11 +99,16 @@ def report_request_site(*, assessment: Assessment, user) -> tuple[Report, bool]:
 
 @transaction.atomic
 def report_request_national(*, user, region: Region | None) -> tuple[Report, bool]:
-    """Ask for the national report (or, for a regional reviewer, the report of their region)."""
+    """Ask for the national report (or, for a regional reviewer, the report of their region).
+
+    Nothing of the report is built here: the worker reads its data. The same request twice does not render twice:
+    a job already queued or running for the scope is returned, or a finished report whose data stamp (the scope's
+    newest change, one query: reports.national.national_data_stamp) is the scope's stamp now.
+    """
     existing = Report.objects.filter(kind=Report.Kind.NATIONAL, region=region)
     report = existing.filter(state__in=ACTIVE).order_by("-created_at").first()
     if report is None:
-        digest = national_report_data(region=region).sha256
+        digest = national_data_stamp(region)
         report = existing.filter(state=Report.State.SUCCEEDED, data_sha256=digest).order_by("-created_at").first()
     if report is not None:
         _audit_request(report, user, reused=True)
@@ -186,7 +192,8 @@ def report_claim(*, report_id: int, take_over: bool = False) -> Report | None:
 
 
 def report_render_pdf(report: Report) -> tuple[RenderedPdf, datetime.datetime, str]:
-    """Render a report's PDF from the data as it is now: the PDF, the time of the data and its SHA-256."""
+    """Render a report's PDF from the data as it is now: the PDF, the time of the data and its SHA-256 (for the
+    national report, its data stamp)."""
     from phb_readiness.reports.pdf import pdf_render  # WeasyPrint is slow to import: only where it renders
 
     if report.kind == Report.Kind.SITE:

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from checklists.readiness import RAG_RULE
 from checklists.rules.access import Need, can
 from checklists.rules.evidence import UploadSizeLimit
+from checklists.rules.readiness import RAG_RULE
 from checklists.selectors.access import get_assessment_for
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.exports import csv_response, xlsx_response

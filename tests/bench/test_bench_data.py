@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.files.storage import default_storage
 
 from checklists.models import Assessment, Comment, Evidence, Item, Response
-from checklists.readiness import SignOffState
+from checklists.rules.readiness import SignOffState
 from checklists.selectors.readiness import readiness_for
 from checklists.services.readiness import readiness_rebuild
 from phb_readiness.audit.services import audit_verify

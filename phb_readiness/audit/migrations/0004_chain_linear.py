@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_site_newest_index'),
+        ("audit", "0003_site_newest_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='prev_hash',
+            model_name="auditevent",
+            name="prev_hash",
             field=models.CharField(max_length=64, unique=True),
         ),
     ]

@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from checklists.models import Comment, Evidence, Response, SignOff
+from checklists.models import Comment, Evidence, Readiness, Response, SignOff
 from checklists.services.comments import comment_create, concern_answer
 from checklists.services.evidence import evidence_add_file, evidence_add_link, evidence_remove
+from checklists.services.readiness import readiness_rebuild
 from checklists.services.responses import response_save
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_verify
@@ -164,6 +165,9 @@ def test_round_trip_restores_everything(busy_site, tmp_path, django_user_model):
     assert not evidence.file.name.endswith("policy.pdf")  # stored under a new random name, as on upload
     assert Comment.objects.open_concerns().count() == 1
     assert audit_verify().ok
+    readiness = Readiness.objects.get(site=restored)
+    assert readiness.is_latest and readiness.open_concerns == 1  # stored for the restored assessment
+    assert readiness_rebuild(fix=False)[1] == []
     for user in django_user_model.objects.all():
         assert not user.has_usable_password()
 

@@ -35,6 +35,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from checklists.models import Assessment, Comment, Evidence, Framework, Item, Response, Section, SignOff, SiteVisit
+from checklists.services.readiness import readiness_rebuild
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_append, audit_record
 from phb_readiness.reports.models import Report
@@ -481,4 +482,5 @@ def _restore(
         after={"archive_sha256": archive_sha256, "counts": manifest["counts"]},
     )
     _restore_audit(data["audit_events"], state, site)
+    readiness_rebuild(only_missing=True)  # the restored assessments' readiness, stored as the services would have
     return site

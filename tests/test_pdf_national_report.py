@@ -41,7 +41,7 @@ def test_national_report_over_150_sites(framework):
 
     detail = text[text.index("Each site that is not green") :]
     not_ready = sites[3]
-    line = re.search(rf"{not_ready.code} R (.*?) (?=BULK-|Report )", detail).group(1)
+    line = re.search(rf"{not_ready.code} (.*?) (?=BULK-|Report )", detail).group(1)
     assert line.startswith("EMP R") and "C1" in line  # its first section is red: its open concern
     assert green.code not in detail  # a green site has no detail
     assert "Concern at" not in text  # concerns are counted; their text is in the site report

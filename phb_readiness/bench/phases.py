@@ -24,7 +24,8 @@ from django.urls import NoReverseMatch, reverse
 from checklists.models import Assessment
 from phb_readiness.bench.client import form_where, form_with, save_values, with_answers
 from phb_readiness.bench.data import bench_data_build
-from phb_readiness.reports.selectors import national_report_data, site_report_data
+from phb_readiness.reports.national import national_report_data
+from phb_readiness.reports.selectors import site_report_data
 from phb_readiness.reports.services import report_render
 
 THROUGHPUT_CLIENTS = 10

@@ -12,6 +12,7 @@ from checklists.models import (
     SignOff,
     SiteVisit,
 )
+from checklists.services.assessments import assessment_create
 
 
 class ReadOnlyMixin:
@@ -74,8 +75,23 @@ class AssessmentAdmin(admin.ModelAdmin):
         "reviewed_by",
         "return_reasons",
         "carried_forward_from",
+        "created_at",
     ]
     raw_id_fields = ["created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An assessment's site and framework hold its answers and their readiness: they never change after it starts.
+        return [*self.readonly_fields, "site", "framework"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        """A new assessment starts as the app starts one: a response per item, its readiness stored, audited."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = assessment_create(
+            site=obj.site, framework=obj.framework, round_label=obj.round_label, user=request.user
+        )
+        obj.pk, obj.created_at = created.pk, created.created_at
 
 
 @admin.register(Response)

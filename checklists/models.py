@@ -132,6 +132,12 @@ class Assessment(models.Model):
         return f"{self.site.code}: {self.round_label}"
 
     @property
+    def state_changed_at(self) -> datetime.datetime:
+        """When the assessment was started, submitted or reviewed, whichever came last (not `updated_at`, which any
+        save moves): with its answers' changes, the "last change" that readiness stores."""
+        return max(t for t in (self.created_at, self.submitted_at, self.reviewed_at) if t is not None)
+
+    @property
     def is_editable(self) -> bool:
         """Responses and evidence change only while the site holds the assessment."""
         return self.state in (self.State.DRAFT, self.State.RETURNED)

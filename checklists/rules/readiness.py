@@ -193,8 +193,9 @@ SUMMED = (
 )
 
 
-def overall_figures(sections: Sequence[SectionFigures], *, assessment_updated_at: datetime.datetime) -> dict:
-    """The assessment's overall readiness from its sections, as Readiness field values (the same rule, summed)."""
+def overall_figures(sections: Sequence[SectionFigures], *, changed_at: datetime.datetime) -> dict:
+    """The assessment's overall readiness from its sections, as Readiness field values (the same rule, summed);
+    `changed_at` is when the assessment itself last changed state."""
     values = {name: sum(getattr(s, name) for s in sections) for name in SUMMED}
     rag = rag_rating(
         mandatory_not_in_place=values["mandatory_not_in_place"],
@@ -202,7 +203,7 @@ def overall_figures(sections: Sequence[SectionFigures], *, assessment_updated_at
         all_in_place=all(s.in_place == s.applicable for s in sections),
         signed_off=all(s.signoff == SignOffState.COMPLETE for s in sections),
     )
-    changes = [s.last_change for s in sections if s.last_change] + [assessment_updated_at]
+    changes = [s.last_change for s in sections if s.last_change] + [changed_at]
     return values | {
         "percent_in_place": percent(values["in_place"], values["applicable"]),
         "sections_signed": sum(s.signoff == SignOffState.COMPLETE for s in sections),

@@ -209,7 +209,7 @@ def readiness_refresh(
         else kept[section.id]
         for section in structure.sections
     ]
-    values = overall_figures(sections, assessment_updated_at=assessment.updated_at) | {"as_of": today}
+    values = overall_figures(sections, changed_at=assessment.state_changed_at) | {"as_of": today}
     before = {section_id: kept[section_id].signoff for section_id in targets if section_id in kept}
     if stored is None:
         stored = Readiness.objects.create(assessment=assessment, site_id=assessment.site_id, **values)
@@ -355,7 +355,7 @@ def _computed(
         )
         for section in framework_structure(assessment.framework).sections
     ]
-    return overall_figures(sections, assessment_updated_at=assessment.updated_at)
+    return overall_figures(sections, changed_at=assessment.state_changed_at)
 
 
 def _normal(value: object) -> object:

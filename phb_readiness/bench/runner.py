@@ -625,7 +625,7 @@ def table(figures: dict, details: dict) -> str:
             "",
             f"< {PEAK_MB} MB",
             _verdict(None if peak is None else peak < PEAK_MB),
-            "",
+            ", ".join(f"{kind} PDF {pdf['peak_mb']} MB" for kind, pdf in pdfs.items() if pdf.get("peak_mb")),
         )
     )
 

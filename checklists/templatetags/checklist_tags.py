@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from checklists.models import status_tag_class
@@ -20,34 +21,27 @@ def _plural(n: int, word: str) -> str:
 @register.simple_tag
 def task_list_item(row) -> SafeString:
     """One item of the task list (GOV.UK task list pattern), built here rather than in template tags: the 61 rows
-    of a checklist were half of the page's time as template code. Every value is escaped by format_html."""
+    of a checklist were half of the page's time as template code. Plain f-strings, for speed: every value that is
+    not the app's own (question, owner's name, labels) goes through `escape`; codes and numbers are the app's."""
     r = row.response
-    code = r.item.code
-    hint = [format_html("Owner: {}", r.owner.get_full_name() or r.owner.get_username()) if r.owner else "No owner"]
+    code = escape(r.item.code)
+    hint = [f"Owner: {escape(r.owner.get_full_name() or r.owner.get_username())}" if r.owner else "No owner"]
     if r.due_date:
         overdue = ' <strong class="govuk-tag govuk-tag--red app-tag--small">Overdue</strong>' if r.is_overdue else ""
-        hint.append(format_html("Due {}{}", date_format(r.due_date, "j M Y"), SafeString(overdue)))
+        hint.append(f"Due {date_format(r.due_date, 'j M Y')}{overdue}")
     hint.append(_plural(row.evidence_count, "evidence item"))
     hint.append(_plural(row.comment_count, "comment"))
     if row.open_concerns:
-        hint.append(
-            format_html('<span class="app-concern-marker">{}</span>', _plural(row.open_concerns, "open concern"))
-        )
+        hint.append(f'<span class="app-concern-marker">{_plural(row.open_concerns, "open concern")}</span>')
     if not r.item.mandatory:
         hint.append("Optional")
-    return format_html(
+    return SafeString(
         '<li class="govuk-task-list__item govuk-task-list__item--with-link">'
         '<div class="govuk-task-list__name-and-hint">'
-        '<a class="govuk-link govuk-task-list__link" href="{url}"'
-        ' aria-describedby="item-{code}-hint item-{code}-status">'
-        '<span class="app-nowrap">{code}</span> {question}</a>'
-        '<div id="item-{code}-hint" class="govuk-task-list__hint">{hint}</div></div>'
-        '<div class="govuk-task-list__status" id="item-{code}-status">'
-        '<strong class="govuk-tag {tag}">{status}</strong></div></li>',
-        url=row.url,
-        code=code,
-        question=r.item.question,
-        hint=format_html_join(" · ", "{}", ((part,) for part in hint)),
-        tag=r.status_tag_class,
-        status=r.get_status_display(),
+        f'<a class="govuk-link govuk-task-list__link" href="{escape(row.url)}"'
+        f' aria-describedby="item-{code}-hint item-{code}-status">'
+        f'<span class="app-nowrap">{code}</span> {escape(r.item.question)}</a>'
+        f'<div id="item-{code}-hint" class="govuk-task-list__hint">{" · ".join(hint)}</div></div>'
+        f'<div class="govuk-task-list__status" id="item-{code}-status">'
+        f'<strong class="govuk-tag {r.status_tag_class}">{escape(r.get_status_display())}</strong></div></li>'
     )

@@ -47,6 +47,10 @@ class OverviewFilterForm(forms.Form):
             Submit("apply", "Apply", css_class="govuk-button--secondary"),
         )
 
+    def unbound_key(self) -> tuple:
+        """Everything this form shows while unbound: the regions to choose from ({% crispy_unbound %})."""
+        return ("overview-filters", tuple(self.fields["region"].choices))
+
     def filters(self) -> dict[str, str]:
         """The valid filters (an invalid one is shown as an error and ignored, never a failure)."""
         if not self.is_bound:

@@ -27,6 +27,7 @@ from checklists.models import (
     Section,
     SectionFigures,
     SignOff,
+    percent,
 )
 from checklists.rules.access import ALLOWED, Need
 from checklists.rules.readiness import RAG_RULE
@@ -71,13 +72,21 @@ def with_latest_readiness(sites: QuerySet[PilotSite]) -> QuerySet[PilotSite]:
     return sites.annotate(latest=FilteredRelation("readiness_records", condition=Q(readiness_records__is_latest=True)))
 
 
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A section's rating and share in place, as an overview cell shows it."""
+
+    rag: str
+    percent_in_place: int
+
+
 @dataclass
 class OverviewRow:
     """One site of the overview: its newest assessment's stored readiness, and a cell per column."""
 
     site: PilotSite
     readiness: Readiness | None
-    cells: list[SectionFigures | None]
+    cells: list[Cell | None]
 
     @property
     def assessment(self) -> Assessment | None:
@@ -191,26 +200,30 @@ def overview_sites(
 
 def overview_rows(sites: Iterable[PilotSite]) -> tuple[list[Column], list[OverviewRow]]:
     """Rows for sites from overview_sites, their readiness (with its assessment) read in one query; the columns are
-    the sections of the frameworks shown, in order."""
+    the sections of the frameworks shown, in order. Cells come straight from the stored per-section figures."""
     sites = list(sites)
     readiness = {
         r.assessment_id: r
         for r in Readiness.objects.filter(
             assessment_id__in=[s.latest_assessment_id for s in sites if s.latest_assessment_id]
-        ).select_related("assessment")
+        )
+        .select_related("assessment")
+        .defer("assessment__return_reasons")
     }
-    columns = {}
+    columns: dict[str, Column] = {}
     for r in readiness.values():
-        for figures in r.section_figures:
-            columns.setdefault(figures.code, Column(figures.code, figures.title, figures.position))
+        for entry in r.sections:
+            if entry["code"] not in columns:
+                columns[entry["code"]] = Column(entry["code"], entry["title"], entry["position"])
     ordered = sorted(columns.values(), key=lambda c: c.position)
     rows = []
     for site in sites:
         r = readiness.get(site.latest_assessment_id)
-        by_code = {f.code: f for f in r.section_figures} if r else {}
+        cells: dict[str, Cell] = {}
         if r is not None:
             r.assessment.site = site
-        rows.append(OverviewRow(site=site, readiness=r, cells=[by_code.get(c.code) for c in ordered]))
+            cells = {e["code"]: Cell(e["rag"], percent(e["in_place"], e["applicable"])) for e in r.sections}
+        rows.append(OverviewRow(site=site, readiness=r, cells=[cells.get(c.code) for c in ordered]))
     return ordered, rows
 
 
@@ -272,7 +285,7 @@ def overview_table(overview: Overview) -> tuple[list[str], list[list]]:
     header.append("Last change")
     rows = []
     for row in overview.rows:
-        rags = [c.rag.label if c else "" for c in row.cells]
+        rags = [c.rag.capitalize() if c else "" for c in row.cells]
         percents = [c.percent_in_place if c else "" for c in row.cells]
         rows.append(
             [

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from checklists.models import Comment, Evidence, Response
-from phb_readiness.sites.models import SiteRole
-from tests.query_counts import assert_query_count
+from checklists.models import Response
+from tests.query_counts import assert_query_count, fill_comments_and_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -27,32 +26,9 @@ PAGES = {
 
 
 def _fill(world, per_item: int) -> None:
-    """per_item comments (one an open concern), links of evidence, an owner and a narrative on every response."""
-    responses = list(world.assessment_a.responses.all())
+    """An owner and a narrative on every response, then comments and evidence."""
     Response.objects.filter(assessment=world.assessment_a).update(owner=world.contributor_a, narrative="Some text")
-    Comment.objects.bulk_create(
-        Comment(
-            response=r,
-            author=world.rep_a,
-            author_role=SiteRole.UNION_REP,
-            body=f"Comment {i}",
-            is_concern=i == 0,
-            concern_state="open" if i == 0 else "",
-        )
-        for r in responses
-        for i in range(per_item)
-    )
-    Evidence.objects.bulk_create(
-        Evidence(
-            response=r,
-            kind="link",
-            title=f"Link {i}",
-            url=f"https://example.org/{r.pk}/{i}",
-            uploaded_by=world.manager_a,
-        )
-        for r in responses
-        for i in range(per_item)
-    )
+    fill_comments_and_evidence(world, per_item)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))

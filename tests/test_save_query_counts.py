@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from checklists.models import Comment, Evidence, Response
-from phb_readiness.sites.models import SiteRole
+from checklists.models import Response
 from tests.partnership_support import answer, first_section, response_for, sign_section
-from tests.query_counts import assert_query_count
+from tests.query_counts import assert_query_count, fill_comments_and_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -30,34 +29,6 @@ def _post_answer(client, world, code: str, *, what: str, **fields) -> None:
     assert reply.status_code == 302, reply.content.decode()[:2000]
 
 
-def _fill(world, per_item: int) -> None:
-    """per_item comments (one an open concern) and links of evidence on every response."""
-    responses = list(world.assessment_a.responses.all())
-    Comment.objects.bulk_create(
-        Comment(
-            response=r,
-            author=world.rep_a,
-            author_role=SiteRole.UNION_REP,
-            body=f"Comment {i}",
-            is_concern=i == 0,
-            concern_state="open" if i == 0 else "",
-        )
-        for r in responses
-        for i in range(per_item)
-    )
-    Evidence.objects.bulk_create(
-        Evidence(
-            response=r,
-            kind="link",
-            title=f"Link {i}",
-            url=f"https://example.org/{r.pk}/{i}",
-            uploaded_by=world.manager_a,
-        )
-        for r in responses
-        for i in range(per_item)
-    )
-
-
 @pytest.fixture
 def manager(client, world):
     client.force_login(world.manager_a)
@@ -67,7 +38,7 @@ def manager(client, world):
 
 def test_a_plain_save(manager, world):
     _post_answer(manager, world, "EMP-01", narrative="First draft", what="plain save")
-    _fill(world, per_item=4)
+    fill_comments_and_evidence(world, per_item=4)
     _post_answer(manager, world, "EMP-01", narrative="Second draft", what="plain save with comments and evidence")
 
 

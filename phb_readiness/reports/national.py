@@ -26,7 +26,7 @@ from django.utils import timezone
 from checklists.models import Assessment, percent
 from checklists.rules.readiness import RAG_RULE
 from phb_readiness.audit.models import AuditEvent
-from phb_readiness.reports.selectors import RegionSummary, region_figures, with_latest_readiness
+from phb_readiness.reports.selectors import Column, RegionSummary, region_figures, with_latest_readiness
 from phb_readiness.sites.models import PilotSite, Region
 
 # Part of every data stamp: a report made by an older layout of this report is not offered as current.
@@ -144,13 +144,6 @@ class SiteDetail:
         """One line: "EMP R M2 E1 · DEL A 80% S0". Plain text in one cell: a cell per section costs the renderer
         more than the whole line (docs/performance.md)."""
         return " · ".join(issue.text for issue in self.issues)
-
-
-@dataclass(frozen=True)
-class Column:
-    code: str
-    title: str
-    position: int
 
 
 @dataclass

@@ -6,7 +6,7 @@ holds the assessment's lock; `manage.py readiness_rebuild` recomputes every row 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from celery import shared_task
@@ -334,7 +334,7 @@ def readiness_rebuild(
                         defaults=values | {"as_of": today},
                         create_defaults=values | {"as_of": today, "site_id": assessment.site_id, "is_latest": False},
                     )
-    if fix and disagreements:
+    if fix:
         readiness_mark_latest()
     return checked, disagreements
 
@@ -362,9 +362,8 @@ def _normal(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime.datetime) else value
 
 
-def readiness_mark_latest(site_ids: Iterable[int] | None = None) -> None:
-    """Mark each site's newest assessment as its latest (the one the overview shows)."""
+def readiness_mark_latest() -> None:
+    """Mark each site's newest assessment as its latest (the one the overview shows), and no other."""
     newest = Assessment.objects.filter(site=OuterRef("site_id")).order_by("-created_at", "-id").values("pk")[:1]
-    rows = Readiness.objects.all() if site_ids is None else Readiness.objects.filter(site_id__in=list(site_ids))
-    rows.exclude(assessment_id=Subquery(newest)).filter(is_latest=True).update(is_latest=False)
-    rows.filter(assessment_id=Subquery(newest), is_latest=False).update(is_latest=True)
+    Readiness.objects.exclude(assessment_id=Subquery(newest)).filter(is_latest=True).update(is_latest=False)
+    Readiness.objects.filter(assessment_id=Subquery(newest), is_latest=False).update(is_latest=True)

@@ -625,7 +625,12 @@ def table(figures: dict, details: dict) -> str:
             "",
             f"< {PEAK_MB} MB",
             _verdict(None if peak is None else peak < PEAK_MB),
-            ", ".join(f"{kind} PDF {pdf['peak_mb']} MB" for kind, pdf in pdfs.items() if pdf.get("peak_mb")),
+            "the worker's job, after its first render: "
+            + ", ".join(
+                f"{kind} PDF {pdf['peak_mb']} MB (process {pdf.get('process_peak_mb')} MB with WeasyPrint alone)"
+                for kind, pdf in pdfs.items()
+                if pdf.get("peak_mb")
+            ),
         )
     )
 

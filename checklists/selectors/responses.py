@@ -71,6 +71,22 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
 
 
+TASK_LIST_FIELDS = (
+    "id",
+    "assessment_id",
+    "item_id",
+    "status",
+    "owner_id",
+    "due_date",
+    "version",
+    "updated_at",
+    "owner__id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
 def task_list_rows(assessment: Assessment) -> dict[int, list[ItemRow]]:
     """Each section's rows (by section id), with each item's evidence, comment and open-concern counts: one query."""
     structure = framework_structure(assessment.framework)
@@ -78,6 +94,8 @@ def task_list_rows(assessment: Assessment) -> dict[int, list[ItemRow]]:
     responses = sorted(
         Response.objects.filter(assessment=assessment)
         .select_related("owner")
+        # What a row shows: not the narrative (often long) nor the owner's other columns.
+        .only(*TASK_LIST_FIELDS)
         .annotate(
             evidence_count=_count(Evidence.objects.current()),
             comment_count=_count(Comment.objects.all()),

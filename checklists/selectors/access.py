@@ -21,17 +21,21 @@ def assessments_visible_to(user) -> QuerySet[Assessment]:
 
 def get_assessment_for(user, pk: int, need: Need = Need.VIEW) -> tuple[Assessment, SiteRole]:
     """The assessment with this pk (its site, framework and stored readiness loaded) if the person may see it, and
-    their role at its site."""
+    their role at its site.
+
+    Whether they may see it is their role there (role_from: a membership, a reviewer scope that covers the site's
+    region, or administrator), which is the rule PilotSite.objects.visible_to applies to lists
+    (tests/test_access_scope.py holds them equal): one lookup by pk, not a scoped subquery, on every page and save.
+    """
     assessment = (
-        assessments_visible_to(user)
-        .select_related("site__region", "framework", "readiness")
+        Assessment.objects.select_related("site__region", "framework", "readiness")
         .annotate(membership_role=membership_role_of(user))
         .filter(pk=pk)
         .first()
+        if getattr(user, "is_authenticated", False)
+        else None
     )
-    if assessment is None:
-        raise Http404("No such assessment.")
-    role = role_from(user, assessment.site, membership_role=assessment.membership_role)
+    role = role_from(user, assessment.site, membership_role=assessment.membership_role) if assessment else None
     if role is None:
         raise Http404("No such assessment.")
     if not can(role, need):

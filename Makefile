@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets migrate demo lint format check bench worker clean
+.PHONY: run test install assets migrate demo lint format check bench worker beat clean
 
 run: install assets migrate demo  ## set up and serve the embedded default on http://127.0.0.1:$(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
@@ -44,6 +44,9 @@ demo: migrate
 
 worker: install  ## a Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A phb_readiness worker --loglevel=INFO
+
+beat: install  ## Celery beat, the daily jobs (needs CELERY_BROKER_URL; one per installation)
+	$(BIN)/celery -A phb_readiness beat --loglevel=INFO
 
 lint: install
 	$(BIN)/ruff check .

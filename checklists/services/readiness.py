@@ -203,12 +203,7 @@ def readiness_refresh(
         signoffs = {section_id: fresh.get((assessment.pk, section_id), SignOffFacts()) for section_id in targets}
     else:
         signoffs = {section_id: kept[section_id].signoff_facts for section_id in targets}
-    sections = [
-        section_figures(section, [f for f in facts if f.section_id == section.id], signoffs[section.id], today=today)
-        if section.id in targets
-        else kept[section.id]
-        for section in structure.sections
-    ]
+    sections = _sections(structure, facts, signoffs, today=today, kept=kept)
     values = overall_figures(sections, changed_at=assessment.state_changed_at) | {"as_of": today}
     before = {section_id: kept[section_id].signoff for section_id in targets if section_id in kept}
     if stored is None:
@@ -346,16 +341,31 @@ def _computed(
     *,
     today: datetime.date,
 ) -> dict:
-    sections = [
-        section_figures(
-            section,
-            [f for f in facts if f.section_id == section.id],
-            signoffs.get((assessment.pk, section.id), SignOffFacts()),
-            today=today,
-        )
-        for section in framework_structure(assessment.framework).sections
-    ]
+    structure = framework_structure(assessment.framework)
+    of_sections = {s.id: signoffs.get((assessment.pk, s.id), SignOffFacts()) for s in structure.sections}
+    sections = _sections(structure, facts, of_sections, today=today)
     return overall_figures(sections, changed_at=assessment.state_changed_at)
+
+
+def _sections(
+    structure,
+    facts: Sequence[ResponseFacts],
+    signoffs: dict[int, SignOffFacts],
+    *,
+    today: datetime.date,
+    kept: dict[int, SectionFigures] | None = None,
+) -> list[SectionFigures]:
+    """Each section's figures in the framework's order: computed for the sections `signoffs` names, the rest as
+    `kept` (stored) has them."""
+    by_section: dict[int, list[ResponseFacts]] = {}
+    for fact in facts:
+        by_section.setdefault(fact.section_id, []).append(fact)
+    return [
+        section_figures(section, by_section.get(section.id, []), signoffs[section.id], today=today)
+        if section.id in signoffs
+        else kept[section.id]
+        for section in structure.sections
+    ]
 
 
 def _normal(value: object) -> object:

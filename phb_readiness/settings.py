@@ -331,6 +331,10 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 SERVICE_NAME = "PHB Readiness"
 # Where people reach the service, for the links in e-mails (sent by workers, outside any request).
+# The HMAC keys of the audit chain and of site archives (phb_readiness/keys.py): set them in production, outside the
+# database; where unset, each is generated once under VAR_DIR/keys/.
+PHB_AUDIT_KEY = env_secret("PHB_AUDIT_KEY")
+PHB_ARCHIVE_KEY = env_secret("PHB_ARCHIVE_KEY")
 PHB_BASE_URL = env("PHB_BASE_URL") or "http://127.0.0.1:8000"
 
 # Sessions end after 30 idle minutes and never outlive a browser session. A request pushes the expiry on when the

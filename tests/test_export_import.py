@@ -10,7 +10,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from checklists.models import Comment, Evidence, Readiness, Response, SignOff
 from checklists.services.comments import comment_create, concern_answer
@@ -22,6 +21,7 @@ from phb_readiness.audit.services import audit_verify
 from phb_readiness.reports.archive import ArchiveError, site_data, site_export, site_import
 from phb_readiness.reports.models import Report
 from phb_readiness.sites.models import PilotSite, SiteRole
+from tests.archive_support import empty_database
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def normalised(data: dict) -> dict:
             rows = [{k: v["sha256"] if k == "file" and v else v for k, v in row.items()} for row in rows]
         if key == "audit_events":
             rows = [
-                {k: v for k, v in row.items() if k not in ("id", "prev_hash", "hash", "object_id", "site")}
+                {k: v for k, v in row.items() if k not in ("id", "prev_hash", "hash", "object_id", "site", "actor_id")}
                 for row in rows
                 if row["action"] not in ("site.export", "site.import")
             ]
@@ -114,14 +114,6 @@ def normalised(data: dict) -> dict:
             rows = {k: v for k, v in rows.items() if k not in ("id", "region")}
         out[key] = rows
     return json.loads(json.dumps(out, default=str))
-
-
-def empty_database() -> None:
-    """As on a new server: every table emptied (on PostgreSQL, pending foreign-key checks run first)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    call_command("flush", interactive=False)
 
 
 def sha(content: bytes) -> str:
@@ -256,7 +248,7 @@ def test_an_archive_streams_to_a_pipe_and_restores_from_a_stream(busy_site, tmp_
     assert event.after["archive_sha256"] == sha(content)
 
     empty_database()
-    site = site_import(path=io.BytesIO(content))
+    site = site_import(path=io.BytesIO(content)).site
     evidence = Evidence.objects.get(kind=Evidence.Kind.FILE, response__assessment__site=site)
     with evidence.file.open("rb") as handle:
         assert handle.read() == PDF

@@ -2,14 +2,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from phb_readiness.reports.archive import ArchiveError, site_export
+from phb_readiness.reports.archive import ArchiveError, key_id, site_export
 from phb_readiness.sites.models import PilotSite
 
 
 class Command(BaseCommand):
     help = (
         "Write a complete archive of one site (data as JSON, evidence files and reports with their SHA-256), "
-        "copying the files from the store one at a time."
+        "copying the files from the store one at a time, its manifest signed with the archive key (PHB_ARCHIVE_KEY)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -34,4 +34,4 @@ class Command(BaseCommand):
             file.unlink(missing_ok=True)  # never leave half an archive behind
             raise
         summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Wrote {file}: {summary}."))
+        self.stdout.write(self.style.SUCCESS(f"Wrote {file}: {summary}. Signed with archive key {key_id('archive')}."))

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, IntegrityError, models, transaction
@@ -642,7 +642,17 @@ class Restored:
 
 
 # What damaged or altered rows raise as they are rebuilt: reported as the archive's fault, in one line.
-_DATA_ERRORS = (KeyError, TypeError, ValueError, AttributeError, ValidationError, IntegrityError, DataError)
+# SuspiciousOperation: a file name that climbs out of the store.
+_DATA_ERRORS = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ValidationError,
+    SuspiciousOperation,
+    IntegrityError,
+    DataError,
+)
 # What zipfile raises on a damaged zip (RuntimeError: an encrypted entry; NotImplementedError: unknown compression).
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 

@@ -13,6 +13,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from phb_readiness.security import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PHB_VAR_DIR", BASE_DIR / "var"))
 
@@ -111,11 +113,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
     "axes",
     "csp",
     "phb_readiness.accounts",
     "phb_readiness.sites",
     "phb_readiness.audit",
+    "phb_readiness.outbox",
     "phb_readiness.reports",
     "checklists",
 ]
@@ -128,11 +132,13 @@ if PHB_BENCH:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "phb_readiness.security.RejectControlCharactersMiddleware",  # a NUL in a path never reaches a view or a query
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "phb_readiness.security.PrivateNoStoreMiddleware",  # no-store for signed-in people and downloads
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "phb_readiness.accounts.middleware.HtmxSignedOutMiddleware",  # before SessionLimitMiddleware: sees its redirect
@@ -282,6 +288,8 @@ STORAGES = {
     },
 }
 EVIDENCE_MAX_BYTES = env_int("PHB_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# An Office or OpenDocument file whose parts would unpack to more than this is refused (a "zip bomb").
+EVIDENCE_MAX_UNPACKED_BYTES = env_int("PHB_EVIDENCE_MAX_UNPACKED_BYTES", 100 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -302,16 +310,29 @@ CELERY_RESULT_BACKEND = env_secret("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1)}
+# confirm_publish: on RabbitMQ a publish returns once the broker has the message (Redis answers each push anyway),
+# so the outbox marks a message published only when it is safe with the broker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900, minimum=1),
+    "confirm_publish": True,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Celery beat (`celery -A phb_readiness beat`, one per installation): the daily refresh of stored readiness, and
-# the sweep of report jobs lost with a worker.
+# Celery beat (`celery -A phb_readiness beat`, one per installation): the daily refresh of stored readiness; every
+# minute, the outbox's messages the broker did not take yet, and the sweep of report jobs lost with their message or
+# their worker (a minutely run not taken within the minute is dropped: the next one does the same work).
 CELERY_BEAT_SCHEDULE = {
     "refresh-stale-readiness": {"task": "checklists.refresh_stale_readiness", "schedule": crontab(hour=0, minute=5)},
-    "sweep-stale-reports": {"task": "reports.sweep_stale_reports", "schedule": 600.0},
+    "flush-outbox": {"task": "outbox.flush", "schedule": 60.0, "options": {"expires": 55}},
+    "sweep-stale-reports": {"task": "reports.sweep_stale_reports", "schedule": 60.0, "options": {"expires": 55}},
+    # A signed checkpoint of the audit chain's head in the file store, outside the database (also on every report).
+    "audit-checkpoint": {"task": "audit.checkpoint", "schedule": crontab(hour=0, minute=20)},
 }
+# A report job queued this many minutes without a worker taking it is sent again (its message was lost), up to
+# PHB_REPORT_QUEUE_ATTEMPTS messages in all; then it is marked failed, and its page offers a retry.
+PHB_REPORT_REQUEUE_MINUTES = env_int("PHB_REPORT_REQUEUE_MINUTES", 5, minimum=1)
+PHB_REPORT_QUEUE_ATTEMPTS = env_int("PHB_REPORT_QUEUE_ATTEMPTS", 3, minimum=1)
 
 # Mail: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = env("EMAIL_HOST")
@@ -354,24 +375,39 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # ... and 12 hours after sign-in at the most, however busy (phb_readiness.accounts.middleware).
 PHB_SESSION_MAX_AGE = 12 * 60 * 60
 
-# Lockout (django-axes): 5 wrong passwords for one username lock that username for 15 minutes, from any address.
-# Not by IP address: NHS staff reach the service through shared HSCN/NAT addresses, and one person's typos must
-# not lock out a whole trust. Spraying one password over many usernames is met by the password validators and by
-# two-step verification for reviewers and administrators. Every failure and lockout is in the audit trail.
+# Lockout (django-axes), counted per username and per address (either one locks, for 15 minutes): 5 wrong passwords
+# for one username lock that username from any address; PHB_LOCKOUT_ADDRESS_LIMIT wrong passwords from one address,
+# whatever the usernames, lock that address. The address limit is higher because NHS staff reach the service through
+# shared HSCN/NAT addresses, where one person's typos must not lock out a whole trust, while password spraying over
+# many usernames from one address is still stopped (accounts.lockout.LockoutHandler). Every failure and lockout is
+# in the audit trail.
 AXES_FAILURE_LIMIT = 5
+PHB_LOCKOUT_ADDRESS_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "phb_readiness.accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are recorded in the audit trail instead
 AXES_VERBOSE = False  # the audit trail records every sign-in, failure and lockout
 AXES_CLIENT_IP_CALLABLE = "phb_readiness.accounts.auth.client_ip"
-# axes.W006 warns when the IP address is not a lockout parameter; by username alone is the choice made above.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The proxies in front of the app (addresses or CIDR networks): X-Forwarded-For is believed only on a connection from
+# one of them, and then only as far as the first address that is not one of them. Empty: never believed.
+PHB_TRUSTED_PROXIES = env_list("PHB_TRUSTED_PROXIES")
+try:
+    parse_networks(PHB_TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"PHB_TRUSTED_PROXIES: {exc}.") from None
 
-# Two-step verification (django-otp, TOTP): required for SPF reviewers and administrators, open to everyone.
+# Two-step verification (django-otp): everyone enters a code from an authenticator app (TOTP) after the password,
+# or one of 10 single-use recovery codes; only the demo accounts are exempt, and only in the embedded run.
 PHB_MFA_ENFORCED = True
 OTP_TOTP_ISSUER = SERVICE_NAME
+# Self-service password reset: a link by e-mail, valid for an hour; at most this many requests an hour from one
+# address, and for one e-mail address (counted in the audit trail, so every web process sees the same counts).
+PASSWORD_RESET_TIMEOUT = 60 * 60
+PHB_PASSWORD_RESET_PER_ADDRESS = 10
+PHB_PASSWORD_RESET_PER_EMAIL = 3
 
 # Content Security Policy (django-csp 4): only our own scripts, styles and images; no inline code of any kind.
 CONTENT_SECURITY_POLICY = {
@@ -398,7 +434,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = _HSTS_SECONDS
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    # Behind a TLS-terminating proxy (docker-compose, a load balancer).
+    # Behind a TLS-terminating proxy (a load balancer, nginx). Django believes this header from anyone, so the proxy
+    # must set it on every request, overwriting whatever the client sent (README, "Behind a proxy").
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # /healthz is probed over plain HTTP by the container health checks.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,8 +1,9 @@
 """E-mail notifications of the partnership workflow: who hears about what, the words they get, the task that sends.
 
-Services call `notify(event, object_id, actor=...)`; the e-mail goes out from the Celery task `send_notification`
-once the transaction has committed, so a rolled-back change never sends mail and the task always finds the rows it
-names. The task is defined here, beside what it runs, so that queueing it needs no import from a higher layer;
+Services call `notify(event, object_id, actor=...)` inside their transaction: the message for the Celery task
+`send_notification` is written to the outbox with the change (phb_readiness.outbox), so a rolled-back change never
+sends mail, the task always finds the rows it names, and a broker that is down delays the e-mail instead of losing
+it. The task is defined here, beside what it runs, so that queueing it needs no import from a higher layer;
 checklists.tasks names it for Celery's discovery.
 """
 
@@ -12,26 +13,20 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import partial
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from checklists.models import Assessment, Comment, NotificationPreference, SignOff
+from phb_readiness.outbox.services import outbox_add
 from phb_readiness.sites.models import Membership, PilotSite
 
 Category = NotificationPreference.Category
 logger = logging.getLogger(__name__)
-
-# What sending a task raises when the broker cannot be reached: kombu turns the transport's connection errors into
-# its OperationalError, and a socket error or timeout (OSError: ConnectionError, TimeoutError) can still get through.
-BROKER_ERRORS = (BrokerOperationalError, OSError)
 
 
 class Event(StrEnum):
@@ -51,18 +46,10 @@ class Event(StrEnum):
 
 
 def notify(event: Event, object_id: int, *, actor=None) -> None:
-    """Send the e-mails of an event after the current transaction commits."""
+    """Send the e-mails of an event: written to the outbox in the current transaction (one insert), published to
+    the broker once it commits, or by the outbox's flush if the broker did not take it then."""
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    transaction.on_commit(partial(_enqueue, str(event), object_id, actor_id))
-
-
-def _enqueue(event: str, object_id: int, actor_id: int | None) -> None:
-    """Queue the e-mail task. The change it announces is already committed, so a broker that cannot be reached is
-    logged (these e-mails are then not sent) rather than turning a saved change into a server error."""
-    try:
-        send_notification.delay(event, object_id, actor_id)
-    except BROKER_ERRORS:
-        logger.exception("The e-mails of %s %s could not be queued", event, object_id)
+    outbox_add(messages=[(send_notification.name, [str(event), object_id, actor_id])])
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,10 @@ class Report(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When its latest message was queued.")
+    queue_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Messages queued for it since it was last asked for (one more each time it is re-queued)."
+    )
     error = models.TextField(blank=True)
     file = models.FileField(upload_to="reports/", blank=True, max_length=255)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)

@@ -1,5 +1,9 @@
 """Writes for reports: requesting, rendering, retrying and sweeping lost jobs, and the Celery tasks that run them.
 
+A job's message is written to the outbox (phb_readiness.outbox) with the job, so a broker that is down delays the
+render instead of losing it; a message lost after the broker took it is caught by the sweep, which queues the job
+again after PHB_REPORT_REQUEUE_MINUTES and marks it failed (with a retry) after PHB_REPORT_QUEUE_ATTEMPTS messages.
+
 The tasks are defined here, beside what they run, so that queueing one needs no import from a higher layer;
 phb_readiness.reports.tasks names them for Celery's discovery.
 """
@@ -16,11 +20,14 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from checklists.models import Assessment
-from checklists.services.notifications import BROKER_ERRORS
+from phb_readiness.audit.checkpoints import audit_checkpoint_on_commit
 from phb_readiness.audit.services import audit_record
+from phb_readiness.outbox.services import outbox_add
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.national import national_data_stamp, national_report_data
 from phb_readiness.reports.selectors import site_report_data
@@ -36,29 +43,30 @@ logger = logging.getLogger(__name__)
 SOFT_TIME_LIMIT = getattr(settings, "PHB_REPORT_SOFT_TIME_LIMIT", 240)
 TIME_LIMIT = getattr(settings, "PHB_REPORT_TIME_LIMIT", 300)
 STALE_AFTER = datetime.timedelta(seconds=TIME_LIMIT + 60)
-# A queued job no worker picked up in this time (its message lost with a broker) is marked failed too.
-QUEUED_STALE_AFTER = datetime.timedelta(hours=1)
 ACTIVE = (Report.State.QUEUED, Report.State.RUNNING)
 
 
-QUEUE_UNREACHABLE = "The report queue could not be reached; try again."
+def requeue_after() -> datetime.timedelta:
+    """How long a queued job waits for a worker before its message is taken as lost and sent again."""
+    return datetime.timedelta(minutes=settings.PHB_REPORT_REQUEUE_MINUTES)
 
 
-def _enqueue(report: Report) -> None:
-    report_id = report.pk
-    transaction.on_commit(lambda: _send_to_queue(report_id))
+def _enqueue(*report_ids: int) -> None:
+    """The render messages, written to the outbox in the caller's transaction (one insert): published once it
+    commits, or by the outbox's next flush if the broker does not take them then."""
+    outbox_add(messages=[(render_report.name, [report_id]) for report_id in report_ids])
 
 
-def _send_to_queue(report_id: int) -> None:
-    """Queue the render. If the broker cannot be reached, the job fails at once and its page offers a retry, rather
-    than the request that asked for it (already committed) becoming a server error."""
-    try:
-        render_report.delay(report_id)
-    except BROKER_ERRORS:
-        logger.exception("Report %s could not be queued", report_id)
-        Report.objects.filter(pk=report_id, state=Report.State.QUEUED).update(
-            state=Report.State.FAILED, error=QUEUE_UNREACHABLE, finished_at=timezone.now()
-        )
+def _stuck(report: Report, now: datetime.datetime) -> bool:
+    queued_at = report.queued_at or report.created_at
+    return report.state == Report.State.QUEUED and queued_at < now - requeue_after()
+
+
+def _queue_afresh(report: Report, now: datetime.datetime) -> None:
+    """Queue a job again as a person asked for it: a new message, the count of messages started again."""
+    report.queued_at, report.queue_attempts = now, 1
+    report.save(update_fields=["queued_at", "queue_attempts"])
+    _enqueue(report.pk)
 
 
 def _audit_request(report: Report, user, *, reused: bool) -> None:
@@ -78,7 +86,8 @@ def report_request_site(*, assessment: Assessment, user) -> tuple[Report, bool]:
     """Ask for a site report of an assessment. Returns the report and whether a new job was created.
 
     The same request twice does not render twice: a job already queued or running for the assessment, or a
-    finished report of exactly the same data, is returned instead of a new one.
+    finished report of exactly the same data, is returned instead of a new one. A job queued longer than
+    PHB_REPORT_REQUEUE_MINUTES with no worker on it (its message was lost) is queued again as it is returned.
     """
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()  # serialise identical requests
     existing = Report.objects.filter(kind=Report.Kind.SITE, assessment=assessment)
@@ -87,14 +96,28 @@ def report_request_site(*, assessment: Assessment, user) -> tuple[Report, bool]:
         digest = site_report_data(assessment).sha256
         report = existing.filter(state=Report.State.SUCCEEDED, data_sha256=digest).order_by("-created_at").first()
     if report is not None:
-        _audit_request(report, user, reused=True)
-        return report, False
+        return _reuse(report, user), False
     report = Report.objects.create(
-        kind=Report.Kind.SITE, assessment=assessment, site=assessment.site, requested_by=user, data_sha256=digest
+        kind=Report.Kind.SITE,
+        assessment=assessment,
+        site=assessment.site,
+        requested_by=user,
+        data_sha256=digest,
+        queued_at=timezone.now(),
+        queue_attempts=1,
     )
     _audit_request(report, user, reused=False)
-    _enqueue(report)
+    _enqueue(report.pk)
     return report, True
+
+
+def _reuse(report: Report, user) -> Report:
+    """An existing job answers a request: queued again first if it is stuck in the queue."""
+    now = timezone.now()
+    if _stuck(report, now):
+        _queue_afresh(report, now)
+    _audit_request(report, user, reused=True)
+    return report
 
 
 @transaction.atomic
@@ -111,11 +134,17 @@ def report_request_national(*, user, region: Region | None) -> tuple[Report, boo
         digest = national_data_stamp(region)
         report = existing.filter(state=Report.State.SUCCEEDED, data_sha256=digest).order_by("-created_at").first()
     if report is not None:
-        _audit_request(report, user, reused=True)
-        return report, False
-    report = Report.objects.create(kind=Report.Kind.NATIONAL, region=region, requested_by=user, data_sha256=digest)
+        return _reuse(report, user), False
+    report = Report.objects.create(
+        kind=Report.Kind.NATIONAL,
+        region=region,
+        requested_by=user,
+        data_sha256=digest,
+        queued_at=timezone.now(),
+        queue_attempts=1,
+    )
     _audit_request(report, user, reused=False)
-    _enqueue(report)
+    _enqueue(report.pk)
     return report, True
 
 
@@ -130,7 +159,7 @@ def report_retry(*, report: Report, user) -> Report:
     report.started_at = report.finished_at = None
     report.save(update_fields=["state", "error", "started_at", "finished_at"])
     audit_record(action="report.retry", actor=user, obj=report, site=report.site, summary=f"Retried report {report.pk}")
-    _enqueue(report)
+    _queue_afresh(report, timezone.now())
     return report
 
 
@@ -146,10 +175,12 @@ def report_download_record(*, report: Report, user) -> None:
 
 
 def report_sweep_stale(*, now: datetime.datetime | None = None) -> int:
-    """Mark jobs whose worker was lost as failed, so that they offer a retry instead of spinning for ever."""
+    """Jobs lost on the way: a running job whose worker was lost is marked failed (its page offers a retry); a
+    queued job no worker took within PHB_REPORT_REQUEUE_MINUTES is queued again (a new message for the same job),
+    and marked failed once PHB_REPORT_QUEUE_ATTEMPTS messages went unanswered. Returns how many jobs it changed.
+    Celery beat runs it every minute; the report pages run it too."""
     now = now or timezone.now()
     running = Report.objects.filter(state=Report.State.RUNNING, started_at__lt=now - STALE_AFTER)
-    queued = Report.objects.filter(state=Report.State.QUEUED, created_at__lt=now - QUEUED_STALE_AFTER)
     count = running.update(
         state=Report.State.FAILED,
         finished_at=now,
@@ -158,14 +189,43 @@ def report_sweep_stale(*, now: datetime.datetime | None = None) -> int:
             f"{int(STALE_AFTER.total_seconds())} seconds). Nothing was lost: you can try again."
         ),
     )
-    count += queued.update(
-        state=Report.State.FAILED,
-        finished_at=now,
-        error="No worker picked this report up within an hour. You can try again.",
-    )
     if count:
-        logger.warning("Marked %d lost report job(s) as failed", count)
-    return count
+        logger.warning("Marked %d report job(s) whose worker was lost as failed", count)
+    return count + _sweep_queued(now)
+
+
+def _sweep_queued(now: datetime.datetime) -> int:
+    """Queue again, or fail, the jobs stuck in the queue; each taken under its row lock, skipping rows another
+    sweep holds, so two sweeps never queue one job twice."""
+    attempts = settings.PHB_REPORT_QUEUE_ATTEMPTS
+    with transaction.atomic():
+        stuck = list(
+            Report.objects.alias(since=Coalesce("queued_at", "created_at"))
+            .filter(state=Report.State.QUEUED, since__lt=now - requeue_after())
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "queue_attempts")
+        )
+        again = [pk for pk, sent in stuck if sent < attempts]
+        given_up = [pk for pk, sent in stuck if sent >= attempts]
+        if again:
+            Report.objects.filter(pk__in=again).update(queued_at=now, queue_attempts=F("queue_attempts") + 1)
+            _enqueue(*again)
+        if given_up:
+            minutes = attempts * settings.PHB_REPORT_REQUEUE_MINUTES
+            Report.objects.filter(pk__in=given_up).update(
+                state=Report.State.FAILED,
+                finished_at=now,
+                error=(
+                    f"No worker started this report: it was queued {attempts} times over {minutes} minutes. The "
+                    f"report service may be busy or down; you can try again."
+                ),
+            )
+    if again:
+        logger.warning("Queued again %d report job(s) no worker had taken", len(again))
+    if given_up:
+        logger.warning("Marked %d report job(s) no worker took as failed", len(given_up))
+    return len(again) + len(given_up)
 
 
 def report_claim(*, report_id: int, take_over: bool = False) -> Report | None:
@@ -252,7 +312,8 @@ def report_render(*, report_id: int, take_over: bool = False) -> Report | None:
         logger.exception("Report %s failed to render", report_id)
         report_fail(report=report, error=f"The report could not be rendered ({type(exc).__name__}: {exc}).")
     else:
-        report_store(report=report, pdf=pdf, data_as_of=as_of, data_sha256=digest)
+        if report_store(report=report, pdf=pdf, data_as_of=as_of, data_sha256=digest):
+            audit_checkpoint_on_commit()  # a report issued: the audit chain's head is anchored outside the database
     report.refresh_from_db()
     return report
 

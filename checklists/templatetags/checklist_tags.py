@@ -5,10 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from django import template
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 
 from checklists.models import status_tag_class
+from phb_readiness.dates import short_date
 
 register = template.Library()
 register.filter("status_tag_class", status_tag_class)
@@ -28,7 +28,7 @@ def task_list_item(row) -> SafeString:
     hint = [f"Owner: {escape(r.owner.get_full_name() or r.owner.get_username())}" if r.owner else "No owner"]
     if r.due_date:
         overdue = ' <strong class="govuk-tag govuk-tag--red app-tag--small">Overdue</strong>' if r.is_overdue else ""
-        hint.append(f"Due {date_format(r.due_date, 'j M Y')}{overdue}")
+        hint.append(f"Due {short_date(r.due_date)}{overdue}")
     hint.append(_plural(row.evidence_count, "evidence item"))
     hint.append(_plural(row.comment_count, "comment"))
     if row.open_concerns:

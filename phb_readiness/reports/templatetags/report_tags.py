@@ -3,10 +3,10 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
+from phb_readiness.dates import short_date
 from phb_readiness.reports.selectors import may_review_nationally
 
 register = template.Library()
@@ -80,7 +80,7 @@ def _overview_row(row, may_request_site: bool, assessment_url: str, xlsx_url: st
             )
     percent = f'<span class="app-overview__pct">{row.percent}%</span>' if row.percent is not None else ""
     changed = (
-        f'<time datetime="{row.last_change.isoformat()}">{date_format(localtime(row.last_change), "j M Y")}</time>'
+        f'<time datetime="{row.last_change.isoformat()}">{short_date(localtime(row.last_change))}</time>'
         if row.last_change
         else "–"
     )

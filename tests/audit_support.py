@@ -11,6 +11,9 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from phb_readiness.audit.models import AuditEvent
+from phb_readiness.audit.services import GENESIS, _hashed_fields, append_only_lifted, legacy_event_hash
+
 
 @contextmanager
 def audit_triggers_off():
@@ -26,3 +29,21 @@ def audit_triggers_off():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def audit_trigger_disabled_by_owner():
+    """The attack's way past the append-only trigger: as the table's owner, `ALTER TABLE ... DISABLE TRIGGER` (a
+    right of ownership, which the app's own role lacks) until the block ends. Nothing on SQLite."""
+    return append_only_lifted(AuditEvent._meta.db_table, using="default")
+
+
+def rechain_with_plain_sha256() -> None:
+    """Recompute every link with plain SHA-256, as anyone could without the audit key (the old formula)."""
+    prev = GENESIS
+    with audit_trigger_disabled_by_owner(), connection.cursor() as cursor:
+        for event in AuditEvent.objects.order_by("id"):
+            new_hash = legacy_event_hash(prev_hash=prev, fields=_hashed_fields(event))
+            cursor.execute(
+                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [prev, new_hash, event.id]
+            )
+            prev = new_hash

@@ -1,12 +1,15 @@
-"""`manage.py verify_audit` finds the first broken link when a row is changed or removed behind the app's back."""
+"""`manage.py verify_audit` finds the first broken link when a row is changed or removed behind the app's back, and
+a chain recomputed without the audit key does not pass."""
+
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from phb_readiness.audit.models import AuditEvent
-from phb_readiness.audit.services import _hashed_fields, audit_record, event_hash
-from tests.audit_support import audit_triggers_off
+from phb_readiness.audit.services import GENESIS, _hashed_fields, audit_record, event_hash, legacy_event_hash
+from tests.audit_support import audit_trigger_disabled_by_owner, audit_triggers_off, rechain_with_plain_sha256
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +25,25 @@ def chain(db) -> list[AuditEvent]:
 
 
 def verify() -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command("verify_audit", stdout=out)
     return out.getvalue()
 
 
 def test_an_intact_chain_verifies(chain):
-    assert "Audit chain intact: 5 events verified." in verify()
+    assert "Audit chain intact: 5 events verified, against 0 checkpoints." in verify()
+
+
+def test_each_link_is_an_hmac_under_the_audit_key_not_a_plain_hash(chain, settings):
+    first = AuditEvent.objects.get(pk=chain[0].pk)
+    fields = _hashed_fields(first)
+    assert first.prev_hash == GENESIS
+    assert first.hash == event_hash(prev_hash=GENESIS, fields=fields)
+    assert first.hash != legacy_event_hash(prev_hash=GENESIS, fields=fields)
+    settings.PHB_AUDIT_KEY = "another-key"
+    assert first.hash != event_hash(prev_hash=GENESIS, fields=fields)
+    with pytest.raises(CommandError, match=rf"broken at event {chain[0].id}: its content does not match its hash"):
+        verify()
 
 
 def test_a_changed_summary_is_found_at_that_event(chain):
@@ -60,8 +73,19 @@ def test_a_rewritten_row_with_a_recomputed_hash_still_breaks_the_next_link(chain
         verify()
 
 
-def test_a_removed_last_row_leaves_a_shorter_but_intact_chain(chain):
-    """The limit of a hash chain: truncating the newest events is not visible from the chain alone (hence the
-    PostgreSQL trigger, and backups)."""
+def test_the_attack_edit_an_event_as_owner_and_recompute_the_chain_with_plain_sha256(chain):
+    """As the tables' owner: lift the trigger, edit an event, recompute every link with plain SHA-256 (which used to
+    pass). Without the key the recomputed links are not the chain's: the first of them fails."""
+    with audit_trigger_disabled_by_owner(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["edited by the owner", chain[2].id])
+    rechain_with_plain_sha256()
+    assert AuditEvent.objects.get(pk=chain[2].pk).summary == "edited by the owner"
+    with pytest.raises(CommandError, match=rf"broken at event {chain[0].id}: its content does not match its hash"):
+        verify()
+
+
+def test_a_cut_tail_without_a_checkpoint_still_verifies(chain):
+    """The limit of a chain alone: the newest events, which no later link covers, can be cut unseen. Checkpoints
+    outside the database close that (tests/test_audit_checkpoints.py) up to the newest checkpoint."""
     raw_sql("DELETE FROM audit_auditevent WHERE id = %s", [chain[-1].id])
     assert "4 events verified" in verify()

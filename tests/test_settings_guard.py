@@ -11,6 +11,7 @@ PRODUCTION = {
     "DATABASE_URL": "sqlite:////tmp/phb-deploy-check.sqlite3",
     "DJANGO_ALLOWED_HOSTS": "phb-readiness.example.nhs.uk",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "PHB_AUDIT_KEY": "audit-key-for-the-deploy-check-" + "q7Vw" * 8,
 }
 
 

@@ -6,12 +6,14 @@ from django.urls import include, path
 from checklists.urls import partnership_urlpatterns
 from checklists.views.sites import my_sites
 from phb_readiness import health
+from phb_readiness.accounts.urls import password_urlpatterns
 
 urlpatterns = [
     path("", my_sites, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(password_urlpatterns)),
     path("account/", include("phb_readiness.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("checklists.urls")),

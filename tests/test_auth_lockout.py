@@ -1,4 +1,5 @@
-"""Five wrong passwords lock a username for 15 minutes, with a clear page; other people sign in as usual."""
+"""Five wrong passwords lock a username for 15 minutes, and twenty from one address lock that address, with a clear
+page; other people sign in as usual."""
 
 from datetime import timedelta
 
@@ -14,8 +15,8 @@ from tests.factories import TEST_PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def attempt(client, username: str, password: str):
-    return client.post(reverse("login"), {"username": username, "password": password})
+def attempt(client, username: str, password: str, address: str = "127.0.0.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def signed_in(client) -> bool:
@@ -82,3 +83,32 @@ def test_admin_sign_in_is_locked_the_same_way(client, world):
     response = client.post(url, {"username": "admin", "password": TEST_PASSWORD})
     assert response.status_code == 429
     assert not signed_in(client)
+
+
+SPRAYER = "198.51.100.7"
+
+
+def test_spraying_many_usernames_from_one_address_is_refused(client, world, settings):
+    """15 usernames x 3 passwords from one address: refused from the address's limit on, whatever the username."""
+    answers = [
+        attempt(client, f"person-{n}", f"guess-{guess}", SPRAYER).status_code for n in range(15) for guess in range(3)
+    ]
+    limit = settings.PHB_LOCKOUT_ADDRESS_LIMIT
+    assert answers[: limit - 1] == [200] * (limit - 1)
+    assert answers[limit - 1 :] == [429] * (45 - limit + 1)
+
+    # even a right password is refused from that address while the lock lasts ...
+    assert attempt(client, "manager-a", TEST_PASSWORD, SPRAYER).status_code == 429
+    assert not signed_in(client)
+    # ... the usernames themselves are not locked elsewhere
+    assert attempt(client, "person-0", "guess", "192.0.2.50").status_code == 200
+    assert attempt(client, "manager-a", TEST_PASSWORD, "192.0.2.50").status_code == 302
+    assert AuditEvent.objects.filter(action="auth.lockout", after__ip_address=SPRAYER).exists()
+
+
+def test_the_address_limit_counts_only_the_last_15_minutes(client, world, settings):
+    for n in range(settings.PHB_LOCKOUT_ADDRESS_LIMIT - 1):
+        attempt(client, f"person-{n}", "guess", SPRAYER)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=15, seconds=5))
+    assert attempt(client, "person-last", "guess", SPRAYER).status_code == 200
+    assert attempt(client, "manager-a", TEST_PASSWORD, SPRAYER).status_code == 302

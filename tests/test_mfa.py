@@ -1,13 +1,15 @@
-"""Two-step verification: required for reviewers and administrators before any page, open to everyone."""
+"""Two-step verification: required of everyone before any page; only demo accounts are exempt, in the embedded run."""
 
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phb_readiness.audit.models import AuditEvent
-from tests.factories import TEST_PASSWORD, UserFactory
+from phb_readiness.sites.models import Membership
+from tests.factories import TEST_PASSWORD, MembershipFactory, ReviewerScopeFactory, UserFactory
 from tests.mfa_support import current_code, totp_device
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +41,10 @@ def test_a_reviewer_without_an_app_must_set_one_up_before_any_page(client, world
 
     key_before = client.session.session_key
     done = client.post(reverse("accounts:mfa_setup"), {"code": current_code(device), "next": "/"})
-    assert done.status_code == 302 and done.url == "/"
+    assert done.status_code == 302 and done.url == reverse("accounts:recovery_codes") + "?next=%2F"
     assert client.session.session_key != key_before
+    codes = client.get(done.url)
+    assert codes.status_code == 200 and 'href="/"' in codes.content.decode()
     assert client.get(reverse("home")).status_code == 200
     assert AuditEvent.objects.filter(action="auth.mfa_enabled", actor=world.reviewer).exists()
 
@@ -81,17 +85,32 @@ def test_htmx_requests_are_sent_to_verification_too(client, world):
     assert response["HX-Redirect"].startswith(reverse("accounts:mfa_verify"))
 
 
-def test_managers_contributors_and_reps_are_not_asked(client, world):
-    sign_in(client, "manager-a")
+EVERY_PERSONA = ["manager-a", "contrib-a", "rep-a", "manager-b", "reviewer", "reviewer-london", "admin", "outsider"]
+
+
+@pytest.mark.parametrize("username", EVERY_PERSONA)
+def test_everyone_must_verify_in_production(client, world, settings, username):
+    settings.EMBEDDED = False
+    settings.DEBUG = False
+    sign_in(client, username)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:mfa_setup") + "?next=%2F"
+
+    device = totp_device(get_user_model().objects.get(username=username))
+    assert client.get(reverse("home")).url.startswith(reverse("accounts:mfa_verify"))
+    client.post(reverse("accounts:mfa_verify"), {"code": current_code(device)})
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_a_manager_may_turn_it_on_and_is_then_asked_at_every_sign_in(client, world):
+def test_a_manager_cannot_turn_it_off(client, world):
+    device = totp_device(world.manager_a)
     sign_in(client, "manager-a")
-    assert client.get(reverse("accounts:mfa")).status_code == 200
-    client.get(reverse("accounts:mfa_setup"))
-    device = TOTPDevice.objects.get(user=world.manager_a)
-    assert client.post(reverse("accounts:mfa_setup"), {"code": current_code(device)}).status_code == 302
+    client.post(reverse("accounts:mfa_verify"), {"code": current_code(device)})
+    page = client.get(reverse("accounts:mfa")).content.decode()
+    assert "cannot be turned off" in page and "Turn off" not in page
+    client.post(reverse("accounts:mfa_remove"))
+    assert TOTPDevice.objects.filter(user=world.manager_a, confirmed=True).exists()
     client.post(reverse("logout"))
 
     sign_in(client, "manager-a")
@@ -154,11 +173,25 @@ def test_a_malformed_code_gets_a_form_error(client, world):
 
 
 @pytest.mark.parametrize(("embedded", "asked"), [(True, False), (False, True)])
-def test_demo_reviewers_are_exempt_only_in_the_embedded_run(client, world, settings, embedded, asked):
-    from tests.factories import ReviewerScopeFactory
-
-    ReviewerScopeFactory(user=UserFactory(username="demo-reviewer"))
+@pytest.mark.parametrize("role", ["reviewer", Membership.Role.MANAGER, Membership.Role.UNION_REP])
+def test_demo_accounts_are_exempt_only_in_the_embedded_run(client, world, settings, embedded, asked, role):
+    user = UserFactory(username=f"demo-{role}")
+    if role == "reviewer":
+        ReviewerScopeFactory(user=user)
+    else:
+        MembershipFactory(user=user, site=world.site_a, role=role)
     settings.EMBEDDED = embedded
-    sign_in(client, "demo-reviewer")
+    sign_in(client, user.username)
     response = client.get(reverse("home"))
     assert (response.status_code == 302) is asked
+
+
+def test_a_demo_account_that_turned_it_on_is_asked_and_may_turn_it_off(client, world, settings):
+    settings.EMBEDDED = True
+    user = MembershipFactory(user__username="demo-manager", site=world.site_a).user
+    device = totp_device(user)
+    sign_in(client, "demo-manager")
+    assert client.get(reverse("home")).url.startswith(reverse("accounts:mfa_verify"))
+    client.post(reverse("accounts:mfa_verify"), {"code": current_code(device)})
+    assert client.post(reverse("accounts:mfa_remove")).status_code == 302
+    assert not TOTPDevice.objects.filter(user=user).exists()

@@ -123,6 +123,20 @@ MATRIX: dict[str, Row] = {
     "accounts:mfa_setup": Row(get=everyone(200), post=everyone(400)),
     "accounts:mfa_verify": Row(get=everyone(302), post=everyone(302)),
     "accounts:mfa_remove": Row(get=not_allowed(), post=everyone(302)),
+    "accounts:account": Row(get=everyone(200), post=not_allowed()),
+    "accounts:recovery_codes": Row(get=everyone(200), post=not_allowed()),
+    "accounts:recovery_codes_new": Row(get=not_allowed(), post=everyone(302)),
+    # a password change needs a (verified) sign-in; the reset pages are open to anyone
+    "password_change": Row(get=everyone(200), post=everyone(400)),
+    "password_change_done": Row(get=everyone(200), post=not_allowed()),
+    "password_reset": Row(get={p: 200 for p in PERSONAS}, post={p: 400 for p in PERSONAS}),
+    "password_reset_done": Row(get={p: 200 for p in PERSONAS}, post={p: 405 for p in PERSONAS}),
+    "password_reset_confirm": Row(
+        lambda o: {"uidb64": "MQ", "token": "not-a-token"},
+        get={p: 200 for p in PERSONAS},
+        post={p: 200 for p in PERSONAS},
+    ),
+    "password_reset_complete": Row(get={p: 200 for p in PERSONAS}, post={p: 405 for p in PERSONAS}),
     "admin:index": Row(
         get=everyone(ADMIN_LOGIN, anonymous=ADMIN_LOGIN, admin=200),
         post=everyone(ADMIN_LOGIN, anonymous=ADMIN_LOGIN, admin=200),

@@ -8,19 +8,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from phb_readiness.sites.models import reviewer_scope_of
+DEMO_PREFIX = "demo-"  # the demo accounts seed_demo creates, which exist only in the embedded run
 
-# Set at sign-in when the person has a confirmed authenticator app: then they verify too, whatever their role.
+# Set at sign-in when the person has a confirmed authenticator app: then they verify too, even a demo account.
 MFA_ON_SESSION_KEY = "phb_mfa_on"
 
 
 def mfa_required(user) -> bool:
-    """Reviewers and administrators must verify a TOTP code; demo accounts are exempt only in the embedded run."""
+    """Everyone must verify a TOTP code (or a recovery code); demo accounts are exempt only in the embedded run."""
     if not getattr(user, "is_authenticated", False) or not settings.PHB_MFA_ENFORCED:
         return False
-    if settings.EMBEDDED and user.get_username().startswith("demo-"):
-        return False
-    return user.is_superuser or user.is_staff or reviewer_scope_of(user) is not None
+    return not (settings.EMBEDDED and user.get_username().startswith(DEMO_PREFIX))
 
 
 def mfa_needed(request: HttpRequest) -> bool:

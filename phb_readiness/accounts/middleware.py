@@ -20,8 +20,21 @@ from phb_readiness.accounts.auth import mfa_needed
 from phb_readiness.accounts.sessions import session_keep_alive, session_too_old
 from phb_readiness.audit.services import audit_record
 
-# Pages an unverified reviewer or administrator may still reach: signing in and out, and verification itself.
-MFA_EXEMPT_URL_NAMES = frozenset({"login", "logout", "healthz", "accounts:mfa_setup", "accounts:mfa_verify"})
+# Pages a person signed in but not yet verified may still reach: signing in and out, verification itself, and the
+# password reset pages (open to anyone, and a reset never signs anyone in).
+MFA_EXEMPT_URL_NAMES = frozenset(
+    {
+        "login",
+        "logout",
+        "healthz",
+        "accounts:mfa_setup",
+        "accounts:mfa_verify",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+)
 
 
 SIGNED_OUT_MESSAGE = "You have been signed out. Your changes have not been saved."
@@ -80,7 +93,8 @@ class SessionLimitMiddleware:
 
 
 class MFARequiredMiddleware:
-    """Reviewers and administrators verify a TOTP code (or set one up) before any other page."""
+    """Everyone (but the demo accounts of the embedded run) verifies a code, or sets up an app, before any other
+    page (phb_readiness.accounts.auth.mfa_needed)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response

@@ -34,8 +34,8 @@ def session_keep_alive(*, session) -> None:
         session[REFRESHED_AT] = now  # marks the session modified: SessionMiddleware saves it with a new expiry
 
 
-def sessions_end_for(*, user) -> int:
-    """Delete every live session of this person; returns how many.
+def sessions_end_for(*, user, keep: str | None = None) -> int:
+    """Delete every live session of this person but `keep` (a session key); returns how many.
 
     Sessions live in the database and expire after 30 idle minutes, so the live ones are few: decoding them is
     simpler and cannot drift, unlike a separate user-to-session table that every key rotation must update.
@@ -44,7 +44,7 @@ def sessions_end_for(*, user) -> int:
         raise RuntimeError(f"sessions_end_for needs {DB_ENGINE}, not {settings.SESSION_ENGINE}")
     user_id = str(user.pk)
     ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=keep or "").iterator():
         if session.get_decoded().get(SESSION_KEY) == user_id:
             session.delete()
             ended += 1

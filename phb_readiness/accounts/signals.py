@@ -49,10 +49,13 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 @receiver(user_locked_out, dispatch_uid="phb_audit_lockout")
 def on_locked_out(sender, request, username=None, ip_address=None, **kwargs) -> None:
+    """Locked by the username's failures or the address's (whichever reached its limit first)."""
+    where = _where(request)
     audit_record(
         action="auth.lockout",
-        summary=f"Sign-in locked for username “{username or ''}” after repeated failures",
-        after={"username": username or "", **_where(request)},
+        summary=f"Sign-in locked after repeated failures (username “{username or ''}”, "
+        f"address {where.get('ip_address', '')})",
+        after={"username": username or "", **where},
     )
 
 

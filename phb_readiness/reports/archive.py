@@ -433,7 +433,7 @@ def _signature_problem(archive: zipfile.ZipFile, manifest: bytes) -> str:
         return ""
     if signer != key_id("archive"):
         return "The archive is signed with another archive key than this installation's (PHB_ARCHIVE_KEY)"
-    return "The archive's signature does not match its manifest: the archive was altered"
+    return "The archive's signature does not match its manifest, which was altered after signing"
 
 
 def _check_manifest(manifest: Any) -> None:

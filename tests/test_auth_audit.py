@@ -37,7 +37,7 @@ def test_a_failed_sign_in_records_the_username_tried_but_never_the_password(clie
 
 
 def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(client, world, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.PHB_TRUSTED_PROXIES = ["127.0.0.1"]  # the test client's address stands for our proxy
     client.post(
         reverse("login"),
         {"username": "rep-a", "password": "wrong"},

@@ -148,3 +148,19 @@ def test_production_session_cookies_are_secure():
         timeout=120,
     )
     assert result.stdout.split()[-2:] == ["True", "True"], result.stderr
+
+
+def test_signed_in_pages_are_never_stored_and_the_sign_in_page_is_not_cached_either(client, world):
+    # Cache-Control in detail: tests/test_cache_control.py.
+    assert "no-store" in client.get(reverse("login"))["Cache-Control"]
+    client.force_login(world.manager_a)
+    assert {"private", "no-store"} <= {part.strip() for part in client.get(reverse("home"))["Cache-Control"].split(",")}
+
+
+def test_a_path_with_a_nul_is_a_plain_404_with_strict_headers(client):
+    # Control characters in paths in detail: tests/test_request_paths.py.
+    response = client.get("/sites/DEMO%00-A/activity/")
+    assert response.status_code == 404
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"

@@ -58,7 +58,12 @@ def test_text_with_markup_anywhere_is_refused(before, markup, after):
 @given(st.binary(min_size=1, max_size=2048))
 @hypothesis_settings(max_examples=200, deadline=None)
 def test_anything_after_a_pdf_signature_is_a_pdf_and_nothing_else(tail):
-    assert check(b"%PDF-" + tail).content_type == "application/pdf"
+    try:
+        detected = check(b"%PDF-" + tail)
+    except ValidationError as refused:  # random bytes may spell a script's name (/JS) or a broken object stream
+        assert refused.code in {"pdf_active", "pdf_unreadable"}
+        return
+    assert detected.content_type == "application/pdf"
 
 
 @pytest.mark.parametrize("name", ["report.pdf", "report.pdf.html", "minutes.docx", "image.png", "notes.txt"])

@@ -36,14 +36,16 @@ class EvidenceFileForm(forms.Form):
         super().__init__(*args, prefix="upload", **kwargs)
         self.fields["file"].help_text = (
             f"{ACCEPTED_KINDS}; up to {filesizeformat(settings.EVIDENCE_MAX_BYTES)}. "
-            "Files are checked by their content and kept privately."
+            "Files are checked by their content (no macros, scripts or attached files) and kept privately."
         )
         self.detected: DetectedType | None = None
         self.helper = _evidence_helper("file", "title", button="Upload file")
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        self.detected = validate_upload(uploaded, max_bytes=settings.EVIDENCE_MAX_BYTES)
+        self.detected = validate_upload(
+            uploaded, max_bytes=settings.EVIDENCE_MAX_BYTES, max_unpacked=settings.EVIDENCE_MAX_UNPACKED_BYTES
+        )
         return uploaded
 
 

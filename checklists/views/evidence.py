@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -13,7 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from checklists.forms.evidence import EvidenceFileForm, EvidenceLinkForm
 from checklists.models import Evidence
 from checklists.rules.access import Need
-from checklists.rules.evidence import UploadSizeLimit, download_filename, too_big_error
+from checklists.rules.evidence import (
+    UploadSizeLimit,
+    download_content_type,
+    download_filename,
+    name_too_long_error,
+    too_big_error,
+)
 from checklists.selectors.access import assessments_visible_to, get_assessment_for, get_response_for
 from checklists.selectors.responses import item_page_for
 from checklists.services.checks import AssessmentNotEditable
@@ -45,7 +52,24 @@ def _visible_evidence(user, pk: int) -> Evidence:
 def evidence_add(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     limit = UploadSizeLimit(request, max_bytes=settings.EVIDENCE_MAX_BYTES)
     request.upload_handlers.insert(0, limit)
+    try:
+        request.POST  # noqa: B018 -- read here, so a body Django cannot parse is answered below, not with a bare 400
+    except MultiPartParserError as exc:
+        if "header size" not in str(exc):
+            raise
+        # A part's headers are limited to 1 KB, and a file name of several hundred characters passes that. Nothing
+        # was read (not even the CSRF token), so nothing is changed: the page is shown again with what to do.
+        return _name_too_long(request, pk=pk, code=code)
     return _evidence_add(request, pk=pk, code=code, limit=limit)
+
+
+def _name_too_long(request: HttpRequest, *, pk: int, code: str) -> HttpResponse:
+    response, role = get_response_for(request.user, pk, code, Need.EDIT)
+    form = EvidenceFileForm({}, {})
+    form.is_valid()
+    form.errors["file"] = form.error_class(name_too_long_error().messages)
+    page = item_page_for(response=response)
+    return render_item_page(request, assessment=response.assessment, role=role, page=page, upload_form=form)
 
 
 @csrf_protect
@@ -55,9 +79,10 @@ def _evidence_add(request: HttpRequest, *, pk: int, code: str, limit: UploadSize
     assessment, page = response.assessment, item_page_for(response=response)
     is_link = "link-url" in request.POST
     form = EvidenceLinkForm(request.POST) if is_link else EvidenceFileForm(request.POST, request.FILES)
-    if limit.exceeded and not is_link:
+    if (limit.exceeded or limit.name_too_long) and not is_link:
         form.is_valid()
-        form.errors["file"] = form.error_class(too_big_error(settings.EVIDENCE_MAX_BYTES).messages)
+        error = too_big_error(settings.EVIDENCE_MAX_BYTES) if limit.exceeded else name_too_long_error()
+        form.errors["file"] = form.error_class(error.messages)
     elif form.is_valid():
         try:
             if is_link:
@@ -103,7 +128,8 @@ def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A private evidence file, only to people who may see the assessment, always as a download."""
+    """A private evidence file, only to people who may see the assessment, always as a download (CSV as plain
+    text, so no browser hands it to a spreadsheet to run its formulas)."""
     evidence = _visible_evidence(request.user, pk)
     assessment, _role = get_assessment_for(request.user, evidence.response.assessment_id, Need.VIEW)
     if evidence.kind != Evidence.Kind.FILE:
@@ -128,7 +154,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
         handle,
         as_attachment=True,
         filename=download_filename(evidence.original_filename, evidence.content_type),
-        content_type=evidence.content_type or "application/octet-stream",
+        content_type=download_content_type(evidence.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

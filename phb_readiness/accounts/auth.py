@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from phb_readiness.security import forwarded_client
+
 DEMO_PREFIX = "demo-"  # the demo accounts seed_demo creates, which exist only in the embedded run
 
 # Set at sign-in when the person has a confirmed authenticator app: then they verify too, even a demo account.
@@ -30,12 +32,12 @@ def mfa_needed(request: HttpRequest) -> bool:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind the TLS proxy, the last X-Forwarded-For entry is the one our proxy wrote."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address: the peer's, or X-Forwarded-For's when the peer is in PHB_TRUSTED_PROXIES."""
+    return forwarded_client(
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
+        trusted_proxies=settings.PHB_TRUSTED_PROXIES,
+    )
 
 
 class ScopedUserMixin:

@@ -21,7 +21,7 @@ from django.db import connection
 from checklists.models import SignOff
 from checklists.services.comments import comment_create
 from checklists.services.evidence import evidence_add_file
-from phb_readiness.audit.services import _hashed_fields
+from phb_readiness.audit.services import _hashed_fields, legacy_event_hash
 from phb_readiness.reports.archive import SIGNATURE_MEMBER, _original_event
 from phb_readiness.sites.models import SiteRole
 
@@ -63,9 +63,7 @@ def exported_site(world, tmp_path: Path) -> Path:
 
 def plain_link(row: dict[str, Any]) -> str:
     """An archived event's hash recomputed as anyone could without the audit key: plain SHA-256."""
-    fields = _hashed_fields(_original_event(row))
-    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{row['prev_hash']}\n{payload}".encode()).hexdigest()
+    return legacy_event_hash(prev_hash=row["prev_hash"], fields=_hashed_fields(_original_event(row)))
 
 
 def rewrite(

@@ -276,15 +276,16 @@ def chain_break(rows: list[dict[str, Any]]) -> str:
     order: dict[str, int] = {}  # hash -> position in the archive
     successors: set[str] = set()  # prev_hash is unique in the chain: each event has one successor
     previous_id = 0
+    key = service_key("audit")
     for n, row in enumerate(rows):
         try:
             event = _original_event(row)
-            expected = event_hash(prev_hash=event.prev_hash, fields=_hashed_fields(event))
+            expected = event_hash(prev_hash=event.prev_hash, fields=_hashed_fields(event), key=key)
         except (KeyError, TypeError, ValueError, ValidationError) as exc:
             return f"audit event {n + 1} of the archive cannot be read ({type(exc).__name__}: {exc})"
         if not isinstance(event.id, int) or event.id <= previous_id:
             return f"audit event {event.id!r} is out of the chain's order"
-        if expected != event.hash:
+        if not isinstance(event.hash, str) or not hmac.compare_digest(expected, event.hash):
             return f"audit event {event.id} ({event.action}) does not match its hash"
         if order.get(event.prev_hash, n - 1) != n - 1 or event.prev_hash in successors:
             return f"audit event {event.id} is out of the chain's order"

@@ -359,6 +359,32 @@ PHB_AUDIT_KEY = env_secret("PHB_AUDIT_KEY")
 PHB_ARCHIVE_KEY = env_secret("PHB_ARCHIVE_KEY")
 PHB_BASE_URL = env("PHB_BASE_URL") or "http://127.0.0.1:8000"
 
+# Issued reports are signed (PAdES, phb_readiness/reports/signing.py) with the service's key and certificate: PEM text
+# in PHB_SIGNING_KEY and PHB_SIGNING_CERT (usually PHB_SIGNING_KEY_FILE and PHB_SIGNING_CERT_FILE naming mounted
+# files; the certificate's chain may follow it), or a PKCS#12 file PHB_SIGNING_PKCS12 with its passphrase. Where
+# none is set, a self-signed certificate is generated once under VAR_DIR/keys/.
+PHB_SIGNING_KEY = env_secret("PHB_SIGNING_KEY")
+PHB_SIGNING_CERT = env_secret("PHB_SIGNING_CERT")
+PHB_SIGNING_PKCS12 = env("PHB_SIGNING_PKCS12")
+PHB_SIGNING_PKCS12_PASSPHRASE = env_secret("PHB_SIGNING_PKCS12_PASSPHRASE")
+if PHB_SIGNING_PKCS12 and (PHB_SIGNING_KEY or PHB_SIGNING_CERT):
+    raise ImproperlyConfigured("Set PHB_SIGNING_PKCS12 or PHB_SIGNING_KEY and PHB_SIGNING_CERT, not both.")
+if bool(PHB_SIGNING_KEY) != bool(PHB_SIGNING_CERT):
+    raise ImproperlyConfigured("Set both PHB_SIGNING_KEY and PHB_SIGNING_CERT (or their _FILE variants), or neither.")
+# "Verify a report" is open to anyone: at most this many checks per address (per person, signed in) in the window.
+PHB_VERIFY_LIMIT = env_int("PHB_VERIFY_LIMIT", 20, minimum=1)
+PHB_VERIFY_WINDOW_SECONDS = env_int("PHB_VERIFY_WINDOW_SECONDS", 600, minimum=1)
+# The cache (counts of "Verify a report" checks): Redis shared by every web process when PHB_CACHE_URL is set (e.g.
+# redis://host:6379/1), otherwise each process's own memory.
+PHB_CACHE_URL = env_secret("PHB_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": PHB_CACHE_URL}
+        if PHB_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Sessions end after 30 idle minutes and never outlive a browser session. A request pushes the expiry on when the
 # last push is over a minute old (phb_readiness.accounts.middleware), not on every request: a write per page view
 # would cost every page a query, and the idle limit stays within a minute of 30.

@@ -31,6 +31,7 @@ from phb_readiness.outbox.services import outbox_add
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.national import national_data_stamp, national_report_data
 from phb_readiness.reports.selectors import site_report_data
+from phb_readiness.reports.signing import pdf_signed
 from phb_readiness.sites.models import Region
 
 if TYPE_CHECKING:
@@ -252,8 +253,8 @@ def report_claim(*, report_id: int, take_over: bool = False) -> Report | None:
 
 
 def report_render_pdf(report: Report) -> tuple[RenderedPdf, datetime.datetime, str]:
-    """Render a report's PDF from the data as it is now: the PDF, the time of the data and its SHA-256 (for the
-    national report, its data stamp)."""
+    """Render a report's PDF from the data as it is now, signed: the PDF, the time of the data and its SHA-256 (for
+    the national report, its data stamp)."""
     from phb_readiness.reports.pdf import pdf_render  # WeasyPrint is slow to import: only where it renders
 
     if report.kind == Report.Kind.SITE:
@@ -263,7 +264,8 @@ def report_render_pdf(report: Report) -> tuple[RenderedPdf, datetime.datetime, s
         data = national_report_data(region=report.region)
         template = "reports/pdf/national_report.html"
     pdf = pdf_render(template=template, context={"data": data, "report": report})
-    return pdf, data.as_of, data.sha256
+    # Stored signed: the Report's SHA-256 is the signed file's, the one `sha256sum` gives.
+    return pdf_signed(pdf), data.as_of, data.sha256
 
 
 def report_store(*, report: Report, pdf: RenderedPdf, data_as_of: datetime.datetime, data_sha256: str) -> bool:

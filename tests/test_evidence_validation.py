@@ -178,6 +178,7 @@ OPEN_ACTION_JS = pdf(b"<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.
         (pdf(b"<< /Type /Filespec /EF << /F 2 0 R >> >>", b"<< /Type /EmbeddedFile >>"), "attached files"),
         (pdf_with_object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>"), "JavaScript"),
         (pdf_with_object_stream(b"<< /S /Launch /F (x.exe) >>"), "starts a program"),
+        (pdf_with_object_stream(b"<< /S /JavaScript /JS (x) >>").replace(b"/ObjStm", b"/Obj#53tm"), "JavaScript"),
     ],
     ids=[
         "open-action",
@@ -187,6 +188,7 @@ OPEN_ACTION_JS = pdf(b"<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.
         "embedded-file",
         "object-stream",
         "objstm-launch",
+        "objstm-escaped",
     ],
 )
 def test_pdfs_with_scripts_launches_or_attachments_are_refused(content, what):

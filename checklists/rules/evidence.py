@@ -14,6 +14,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -50,8 +51,7 @@ PDF_ACTIVE_NAMES = frozenset({b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", 
 # A PDF name token: a slash, then anything up to whitespace or a delimiter.
 _PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
 _PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
-# The keyword that starts a stream's data; the object's dictionary is just before it.
-_PDF_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+# How far before the keyword `stream` its object's dictionary is looked for.
 _PDF_DICT_WINDOW = 4096
 _PDF_OTHER_FILTERS = frozenset({b"ASCIIHexDecode", b"ASCII85Decode", b"LZWDecode", b"RunLengthDecode", b"Crypt"})
 # Object streams (/ObjStm) hold compressed objects, where names can hide; they are inflated up to this much in all.
@@ -191,13 +191,22 @@ def _check_active_content(handle: IO[bytes], detected: DetectedType, *, max_unpa
 
 def _pdf_names(data: bytes) -> set[bytes]:
     """Every name in a stretch of PDF, with #xx escapes decoded."""
-    names = set()
-    for match in _PDF_NAME.finditer(data):
-        name = match.group(1)
-        if b"#" in name:
-            name = _PDF_HEX.sub(lambda hexed: bytes([int(hexed.group(1), 16)]), name)
-        names.add(name)
-    return names
+    names = set(_PDF_NAME.findall(data))
+    escaped = {name for name in names if b"#" in name}
+    return (names - escaped) | {_PDF_HEX.sub(lambda hexed: bytes([int(hexed.group(1), 16)]), n) for n in escaped}
+
+
+def _pdf_stream_starts(data: bytes) -> Iterator[tuple[int, int]]:
+    """(where the keyword `stream` is, where its data starts) for each stream, found with a plain byte search."""
+    position = data.find(b"stream")
+    while position != -1:
+        after = position + len(b"stream")
+        if data[max(0, position - 3) : position] != b"end":
+            if data[after : after + 2] == b"\r\n":
+                yield position, after + 2
+            elif data[after : after + 1] in (b"\n", b"\r"):
+                yield position, after + 1
+        position = data.find(b"stream", after)
 
 
 def _pdf_refused(found: set[bytes]) -> ValidationError:
@@ -220,14 +229,18 @@ def _check_pdf(data: bytes) -> None:
     names = _pdf_names(data)
     budget = PDF_INFLATE_LIMIT
     view = memoryview(data)
-    for match in _PDF_STREAM.finditer(data):
-        window = data[max(0, match.start() - _PDF_DICT_WINDOW) : match.start()]
-        dictionary = _pdf_names(window[window.rfind(b"obj") + 1 :])
+    streams = _pdf_stream_starts(data) if b"ObjStm" in names else ()  # none without object streams
+    for keyword, start in streams:
+        header = data.rfind(b"obj", max(0, keyword - _PDF_DICT_WINDOW), keyword)  # this object's "N 0 obj"
+        text = data[header + 3 if header != -1 else max(0, keyword - _PDF_DICT_WINDOW) : keyword]
+        if b"ObjStm" not in text and b"#" not in text:
+            continue
+        dictionary = _pdf_names(text)
         if b"ObjStm" not in dictionary or b"Filter" not in dictionary:
             continue  # not an object stream, or one stored plainly and so already read
         if not dictionary & {b"FlateDecode", b"Fl"} or dictionary & _PDF_OTHER_FILTERS:
             raise _pdf_unreadable()
-        inflated = _inflate(view[match.end() :], budget)
+        inflated = _inflate(view[start:], budget)
         budget -= len(inflated)
         names |= _pdf_names(inflated)
     found = names & PDF_ACTIVE_NAMES

@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from checklists.models import Assessment
 from checklists.services.assessments import assessment_create
@@ -52,8 +53,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     # Two-step verification is switched on by the tests that are about it (tests/test_mfa*.py, the permission matrix).
     settings.PHB_MFA_ENFORCED = False
-    # Each test starts with nothing remembered from another test's (rolled back) data.
+    # Each test starts with nothing remembered from another test's (rolled back) data, nor counted (rate limits).
     memos_clear()
+    cache.clear()
 
 
 @pytest.fixture

@@ -181,7 +181,8 @@ MATRIX: dict[str, Row] = {
     "reports:request_national": Row(
         get=not_allowed(), post=everyone(403, reviewer=302, regional_reviewer_other=302, admin=302)
     ),
-    "reports:verify": Row(get=everyone(200), post=everyone(200)),
+    # "Verify a report" is open to anyone, signed in or not (it answers only whether a report was issued)
+    "reports:verify": Row(get={p: 200 for p in PERSONAS}, post={p: 200 for p in PERSONAS}),
     # a site's reports are for those who may request them (manager, union rep, reviewer): 404 to anyone else
     "reports:detail": Row(report, get=scoped("MUR", denied=404), post=not_allowed()),
     "reports:retry": Row(report, get=not_allowed(), post=scoped("MUR", allowed=302, denied=404)),

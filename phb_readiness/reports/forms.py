@@ -66,7 +66,7 @@ VERIFY_MAX_BYTES = 100 * 1024 * 1024
 class VerifyForm(forms.Form):
     file = forms.FileField(
         label="Upload the PDF",
-        help_text="The file is read to work out its SHA-256 and then discarded.",
+        help_text="The file is read to work out its SHA-256 and then discarded: nobody sees it.",
         error_messages={"required": "Choose the PDF you want to check", "empty": "The file you chose is empty"},
     )
 
@@ -90,3 +90,30 @@ class VerifyForm(forms.Form):
             raise forms.ValidationError("The file is not a PDF: choose the report as it was downloaded")
         upload.seek(0)
         return upload
+
+
+class VerifyNumberForm(forms.Form):
+    """A report's number, as its cover prints it: says whether and when it was issued, not that a copy is unchanged."""
+
+    number = forms.IntegerField(
+        label="Or enter the report number",
+        help_text="As printed on the report's cover, for example 1042.",
+        min_value=1,
+        max_value=2**53,
+        error_messages={
+            "required": "Enter the report number",
+            "invalid": "Enter the report number as digits only, for example 1042",
+            "min_value": "Enter the report number as printed on the report's cover",
+            "max_value": "Enter the report number as printed on the report's cover",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.label_size = Size.MEDIUM
+        self.helper.layout = Layout(
+            Field.text("number", field_width=10, inputmode="numeric"),
+            Submit("lookup", "Look up the report", css_class="govuk-button--secondary"),
+        )

@@ -460,6 +460,12 @@ def report_by_sha256(sha256: str) -> Report | None:
     )
 
 
+def report_issued(pk: int) -> Report | None:
+    """A report by its number, if it was issued (rendered and stored)."""
+    issued = Report.objects.filter(pk=pk, state=Report.State.SUCCEEDED)
+    return issued.select_related("site", "region", "assessment").first()
+
+
 def _comment_text(comment: Comment) -> str:
     """One comment or concern as the spreadsheet cell shows it: who, in which role, when, what (and the answer)."""
     author = (comment.author.get_full_name() or comment.author.get_username()) if comment.author else "Someone"

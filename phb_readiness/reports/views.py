@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,10 +17,12 @@ from checklists.rules.access import Need, can
 from checklists.rules.evidence import UploadSizeLimit
 from checklists.rules.readiness import RAG_RULE
 from checklists.selectors.access import get_assessment_for
+from phb_readiness.accounts.auth import client_ip
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.exports import csv_response, xlsx_response
-from phb_readiness.reports.forms import VERIFY_MAX_BYTES, OverviewFilterForm, VerifyForm
+from phb_readiness.reports.forms import VERIFY_MAX_BYTES, OverviewFilterForm, VerifyForm, VerifyNumberForm
 from phb_readiness.reports.models import Report
+from phb_readiness.reports.ratelimit import rate_limit_take
 from phb_readiness.reports.selectors import (
     SITE_REPORT_ROLES,
     checklist_tables,
@@ -31,6 +34,7 @@ from phb_readiness.reports.selectors import (
     overview_table,
     report_by_sha256,
     report_for,
+    report_issued,
     reports_visible_to,
     site_report_data,
 )
@@ -226,9 +230,24 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_exempt  # only so the size limit is installed before the body is read; _verify checks the token
-@login_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
+    """Open to anyone, signed in or not: it tells only whether, when and for which site and round a report was
+    issued, never what it says. Checks are counted per person (signed in) or per address before the body is read."""
+    if request.method == "POST":
+        who = f"user:{request.user.pk}" if request.user.is_authenticated else f"address:{client_ip(request)}"
+        wait = rate_limit_take(
+            scope="verify", who=who, limit=settings.PHB_VERIFY_LIMIT, window=settings.PHB_VERIFY_WINDOW_SECONDS
+        )
+        if wait:
+            response = render(
+                request,
+                "reports/verify.html",
+                {"limited": True, "limit": settings.PHB_VERIFY_LIMIT, "wait_minutes": -(-wait // 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
     limit = UploadSizeLimit(request, max_bytes=VERIFY_MAX_BYTES)
     request.upload_handlers.insert(0, limit)
     return _verify(request, limit=limit)
@@ -236,13 +255,19 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _verify(request: HttpRequest, *, limit: UploadSizeLimit) -> HttpResponse:
-    """Tell whether an uploaded PDF is a report this service issued, unchanged (by its SHA-256)."""
-    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
+    """Tell whether an uploaded PDF is a report this service issued, unchanged (by its SHA-256), or whether a report
+    number was issued."""
+    by_number = request.method == "POST" and "number" in request.POST
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" and not by_number else VerifyForm()
+    number_form = VerifyNumberForm(request.POST) if by_number else VerifyNumberForm()
     result = None
     if limit.exceeded:
         form.is_valid()
         form.errors["file"] = form.error_class([VerifyForm.too_big_message()])
+    elif by_number and number_form.is_valid():
+        number = number_form.cleaned_data["number"]
+        result = {"number": number, "report": report_issued(number)}
     elif form.is_bound and form.is_valid():
         sha256 = file_sha256(form.cleaned_data["file"])
         result = {"sha256": sha256, "report": report_by_sha256(sha256)}
-    return render(request, "reports/verify.html", {"form": form, "result": result})
+    return render(request, "reports/verify.html", {"form": form, "number_form": number_form, "result": result})

@@ -87,3 +87,12 @@ def test_the_append_only_trigger_is_back_after_rekeying(db):
     audit_rekey()
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         AuditEvent.objects.update(summary="changed")
+
+
+def test_a_chain_longer_than_one_batch_is_rekeyed_whole(db):
+    """Read 2,000 events at a time and written back 1,000 at a time: the links across both boundaries hold."""
+    legacy_chain(2050)
+    assert audit_rekey().after["events"] == 2050
+    report = audit_verify()
+    assert report.ok, report.reason
+    assert report.checked == 2051

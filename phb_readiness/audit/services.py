@@ -200,7 +200,7 @@ def append_only_lifted(table: str, *, using: str) -> Iterator[None]:
     def alter(action: str) -> None:
         with connection.cursor() as cursor:
             # ALTER TABLE refuses while deferred checks of rows written earlier in the transaction are pending: run
-            # them now (Django declares every foreign key INITIALLY DEFERRED, which the second statement restores).
+            # them now (Django declares every foreign key INITIALLY DEFERRED, which the last statement restores).
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {quoted} {action} TRIGGER {trigger}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -1,5 +1,6 @@
-"""A broker of the test's own: a redis-server on a free port that the test stops and starts, and the Celery app
-pointed at it (not eager), so a message is really refused while it is down and really queued once it is up."""
+"""Brokers for the outbox tests: a redis-server of the test's own on a free port, stopped and started, with the Celery
+app pointed at it (not eager), so a message is really refused while it is down and really queued once it is up;
+and an in-memory stand-in that records what it accepted or refuses as kombu does."""
 
 from __future__ import annotations
 
@@ -11,13 +12,18 @@ import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from unittest.mock import patch
 
 import pytest
 import redis
+from kombu.exceptions import OperationalError
 
+from checklists.tasks import send_notification
 from phb_readiness.celery import app
 
 REDIS_SERVER = shutil.which("redis-server")
+TASK = "checklists.send_notification"
+REFUSED = OperationalError("Error 111 connecting to redis:6379. Connection refused.")
 
 
 def free_port() -> int:
@@ -103,3 +109,23 @@ def celery_over(url: str):
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
             os.environ["CELERY_BROKER_URL"] = saved_environ
+
+
+@contextmanager
+def fake_broker(*, refuse_after: int | None = None, delay: float = 0.0):
+    """A broker configured (notification tasks are published, not run here), in memory: the arguments of the calls
+    it accepted, in order; with `refuse_after`, it refuses every call after that many, as kombu does when down."""
+    accepted: list[list] = []
+
+    def publish(args=None, **options):
+        if refuse_after is not None and len(accepted) >= refuse_after:
+            raise REFUSED
+        time.sleep(delay)
+        accepted.append(args)
+
+    app.conf.task_always_eager = False
+    try:
+        with patch.object(send_notification, "apply_async", side_effect=publish):
+            yield accepted
+    finally:
+        app.conf.task_always_eager = True

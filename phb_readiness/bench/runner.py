@@ -63,6 +63,8 @@ KEYS = (
     "save_queries",
     "save_owner_queries",
     "save_signed_queries",
+    "site_pdf_sign_s",
+    "national_pdf_sign_s",
 )
 QUERY_KEYS = ("overview", "assessment", "item", "save", "save_owner", "save_signed")
 
@@ -454,6 +456,8 @@ def assemble(state: dict, http: dict, cold: dict, queries: dict, pdfs: dict) -> 
         "overview_cold_ms": cold.get("ms"),
         "save_owner_p95_ms": p95("save_owner"),
         "save_signed_p95_ms": p95("save_signed"),
+        "site_pdf_sign_s": site.get("sign_seconds"),
+        "national_pdf_sign_s": national.get("sign_seconds"),
     }
     figures.update({f"{key}_queries": counts.get(key) for key in QUERY_KEYS})
     return {key: figures[key] for key in KEYS}
@@ -601,6 +605,8 @@ def table(figures: dict, details: dict) -> str:
         if floor_s:
             cpu_ratio = _ratio(pdf.get("cpu_seconds"), pdf.get("floor_cpu_seconds"))
             notes.append(f"WeasyPrint floor {floor_s} s (CPU time {_x(cpu_ratio)}), {pdf.get('pages')} pages")
+        if pdf.get("sign_seconds") is not None:
+            notes.append(f"signing {pdf['sign_seconds']} s of it")
         if pdf.get("error"):
             notes.append(pdf["error"])
         if pdf.get("skipped"):

@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 from unittest.mock import patch
 
+import kombu.pools
 import pytest
 import redis
 from kombu.exceptions import OperationalError
@@ -84,11 +85,9 @@ class Broker:
 
 
 def _drop_connections() -> None:
-    """Celery pools its broker connections, and its producers, for the URL it first connected to: close both, so
-    the next publish connects to the URL set now (Celery's own close() keeps the producers)."""
-    for pool in (app._pool, app.amqp._producer_pool):
-        if pool is not None:
-            pool.force_close_all()
+    """Celery keeps its broker connections and producers in kombu's pools, per URL, and its own handles on them:
+    close and forget them all (as after a fork), so the next publish connects to the URL set now."""
+    kombu.pools.reset()
     app._pool = app.amqp._producer_pool = None
 
 

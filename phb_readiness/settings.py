@@ -352,6 +352,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 SERVICE_NAME = "PHB Readiness"
+# The body that issues reports: printed on them and written as the PDF's author.
+PHB_ISSUER_NAME = env("PHB_ISSUER_NAME") or "PHB Readiness (SPF review)"
 # Where people reach the service, for the links in e-mails (sent by workers, outside any request).
 # The HMAC keys of the audit chain and of site archives (phb_readiness/keys.py): set them in production, outside the
 # database; where unset, each is generated once under VAR_DIR/keys/.

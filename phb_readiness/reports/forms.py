@@ -60,6 +60,12 @@ class OverviewFilterForm(forms.Form):
         return {name: data.get(name) or "" for name in ("region", "state", "rag", "sort")}
 
 
+class SiteReportRequestForm(forms.Form):
+    """Asking for a site report: only whether to end it with the guidance appendix (off unless ticked)."""
+
+    include_guidance = forms.BooleanField(label="Include the guidance appendix", required=False)
+
+
 VERIFY_MAX_BYTES = 100 * 1024 * 1024
 
 

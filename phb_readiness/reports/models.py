@@ -50,6 +50,9 @@ class Report(models.Model):
     pages = models.PositiveIntegerField(null=True, blank=True)
     data_as_of = models.DateTimeField(null=True, blank=True)
     data_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the data the report shows.")
+    include_guidance = models.BooleanField(
+        default=False, help_text="Site reports only: whether it ends with the guidance of every item (an appendix)."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -12,10 +12,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Avg, Count, F, FilteredRelation, OrderBy, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
 from django.utils import timezone
 
 from checklists.models import (
@@ -31,7 +33,17 @@ from checklists.models import (
 )
 from checklists.rules.access import ALLOWED, Need
 from checklists.rules.readiness import RAG_RULE
+from checklists.selectors.review import submit_blockers
 from phb_readiness.reports.models import Report
+from phb_readiness.reports.verdict import (
+    Action,
+    ItemFacts,
+    Step,
+    Verdict,
+    outstanding_actions,
+    review_history,
+    site_verdict,
+)
 from phb_readiness.sites.models import Membership, PilotSite, Region, reviewer_scope_of
 
 
@@ -314,6 +326,12 @@ class ItemEntry:
     evidence: list[Evidence]
     comments: list[Comment]
 
+    @property
+    def lacks_evidence(self) -> bool:
+        """Evidence is expected, the item applies here, and none is attached (the readiness rule's)."""
+        r = self.response
+        return r.item.evidence_expected and not self.evidence and r.status != Response.Status.NOT_APPLICABLE
+
 
 @dataclass
 class SectionEntry:
@@ -329,17 +347,21 @@ class SiteReportData:
     readiness: Readiness
     sections: list[SectionEntry]
     assessment_signoffs: list[SignOff]
-    outstanding: list[Response]
     open_concerns: list[Comment]
     sources: list[dict]
     as_of: datetime.datetime
+    verdict: Verdict
+    history: list[Step]
+    actions: list[Action]
+    issuer: str = ""
+    verify_address: str = ""
     rag_rule: str = RAG_RULE
     sha256: str = ""
 
 
 def site_report_data(assessment: Assessment) -> SiteReportData:
     """Everything the site report prints, its readiness as stored, in six queries whatever the number of items,
-    comments or evidence."""
+    comments or evidence (seven when an item blocks submission: the submit blockers read those items)."""
     as_of = timezone.now()
     assessment = Assessment.objects.select_related("site__region", "framework", "reviewed_by", "readiness").get(
         pk=assessment.pk
@@ -356,11 +378,13 @@ def site_report_data(assessment: Assessment) -> SiteReportData:
     for ev in Evidence.objects.current().filter(response__assessment=assessment).select_related("uploaded_by"):
         evidence.setdefault(ev.response_id, []).append(ev)
     comments: dict[int, list[Comment]] = {}
+    by_id = {r.id: r for r in responses}
     for comment in (
         Comment.objects.filter(response__assessment=assessment)
         .select_related("author", "answered_by", "closed_by")
         .order_by("created_at", "id")
     ):
+        comment.response = by_id[comment.response_id]  # the report names each open concern's item
         comments.setdefault(comment.response_id, []).append(comment)
     signoffs = list(SignOff.objects.filter(assessment=assessment).select_related("signed_by", "section"))
     readiness = assessment.readiness
@@ -378,17 +402,40 @@ def site_report_data(assessment: Assessment) -> SiteReportData:
         )
         for section in sections
     ]
+    today = timezone.localdate(as_of)
+    facts = [
+        ItemFacts(
+            response=e.response,
+            evidence=len(e.evidence),
+            open_concerns=sum(c.is_open_concern for c in e.comments),
+            section_position=s.section.position,
+        )
+        for s in entries
+        for e in s.items
+    ]
+    assessment_signoffs = [s for s in signoffs if s.section_id is None]
+    acceptance = [s for s in assessment_signoffs if s.kind == SignOff.Kind.REVIEWER]
     data = SiteReportData(
         assessment=assessment,
         readiness=readiness,
         sections=entries,
-        assessment_signoffs=[s for s in signoffs if s.section_id is None],
-        outstanding=[
-            r for r in responses if r.status not in (Response.Status.IN_PLACE, Response.Status.NOT_APPLICABLE)
-        ],
+        assessment_signoffs=assessment_signoffs,
         open_concerns=[c for cs in comments.values() for c in cs if c.is_open_concern],
         sources=list(assessment.framework.sources),
         as_of=as_of,
+        verdict=site_verdict(
+            assessment=assessment,
+            sections=readiness.section_figures,
+            blockers=submit_blockers(assessment=assessment, readiness=readiness),
+            items=facts,
+            today=today,
+        ),
+        history=review_history(
+            assessment, acceptance_note=max(acceptance, key=lambda s: s.created_at).statement if acceptance else ""
+        ),
+        actions=outstanding_actions(items=facts, sections=readiness.section_figures, today=today),
+        issuer=settings.PHB_ISSUER_NAME,
+        verify_address=settings.PHB_BASE_URL.rstrip("/") + reverse("reports:verify"),
     )
     data.sha256 = data_sha256(_site_canonical(data))
     return data

@@ -78,20 +78,28 @@ def _audit_request(report: Report, user, *, reused: bool) -> None:
         site=report.site,
         summary=f"Asked for {report.get_kind_display().lower()} {report.pk}"
         + (" (already available)" if reused else ""),
-        after={"kind": report.kind, "assessment": report.assessment_id, "region": report.region_id, "reused": reused},
+        after={
+            "kind": report.kind,
+            "assessment": report.assessment_id,
+            "region": report.region_id,
+            "include_guidance": report.include_guidance,
+            "reused": reused,
+        },
     )
 
 
 @transaction.atomic
-def report_request_site(*, assessment: Assessment, user) -> tuple[Report, bool]:
-    """Ask for a site report of an assessment. Returns the report and whether a new job was created.
+def report_request_site(*, assessment: Assessment, user, include_guidance: bool = False) -> tuple[Report, bool]:
+    """Ask for a site report of an assessment, with the guidance appendix or without. Returns the report and whether
+    a new job was created.
 
     The same request twice does not render twice: a job already queued or running for the assessment, or a
-    finished report of exactly the same data, is returned instead of a new one. A job queued longer than
-    PHB_REPORT_REQUEUE_MINUTES with no worker on it (its message was lost) is queued again as it is returned.
+    finished report of exactly the same data, either with the same choice of appendix, is returned instead of a new
+    one. A job queued longer than PHB_REPORT_REQUEUE_MINUTES with no worker on it (its message was lost) is queued
+    again as it is returned.
     """
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()  # serialise identical requests
-    existing = Report.objects.filter(kind=Report.Kind.SITE, assessment=assessment)
+    existing = Report.objects.filter(kind=Report.Kind.SITE, assessment=assessment, include_guidance=include_guidance)
     report = existing.filter(state__in=ACTIVE).order_by("-created_at").first()
     if report is None:
         digest = site_report_data(assessment).sha256
@@ -103,6 +111,7 @@ def report_request_site(*, assessment: Assessment, user) -> tuple[Report, bool]:
         assessment=assessment,
         site=assessment.site,
         requested_by=user,
+        include_guidance=include_guidance,
         data_sha256=digest,
         queued_at=timezone.now(),
         queue_attempts=1,

@@ -20,7 +20,13 @@ from checklists.selectors.access import get_assessment_for
 from phb_readiness.accounts.auth import client_ip
 from phb_readiness.audit.services import audit_record
 from phb_readiness.reports.exports import csv_response, xlsx_response
-from phb_readiness.reports.forms import VERIFY_MAX_BYTES, OverviewFilterForm, VerifyForm, VerifyNumberForm
+from phb_readiness.reports.forms import (
+    VERIFY_MAX_BYTES,
+    OverviewFilterForm,
+    SiteReportRequestForm,
+    VerifyForm,
+    VerifyNumberForm,
+)
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.ratelimit import rate_limit_take
 from phb_readiness.reports.selectors import (
@@ -164,7 +170,9 @@ def _to_report(request: HttpRequest, report: Report, *, created: bool) -> HttpRe
 @require_POST
 def request_site(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, need=Need.REQUEST_REPORT)
-    report, created = report_request_site(assessment=assessment, user=request.user)
+    form = SiteReportRequestForm(request.POST)
+    include_guidance = form.is_valid() and form.cleaned_data["include_guidance"]
+    report, created = report_request_site(assessment=assessment, user=request.user, include_guidance=include_guidance)
     return _to_report(request, report, created=created)
 
 

@@ -3,6 +3,7 @@ the one recorded) and broken with one byte of the signed range changed; manage.p
 status; a configured PEM chain or PKCS#12 file is used, a bad one fails the job with a reason; the embedded default
 generates one key pair that two processes share."""
 
+import asyncio
 import datetime
 import hashlib
 import io
@@ -229,3 +230,13 @@ def test_the_embedded_default_is_generated_once_for_every_process(settings, tmp_
     assert signing.signing_identity().fingerprint == first.fingerprint
     assert sorted(p.name for p in path.parent.iterdir()) == ["signing.pem"]  # no partial file left behind
     assert pdf_check(pdf_sign(blank_pdf())).ok
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop():
+    """pyHanko's synchronous API runs asyncio.run, which fails in a thread that runs an event loop (an ASGI server,
+    Playwright's browser tests): signing and checking there go to a thread of their own."""
+
+    async def sign_and_check() -> bool:
+        return pdf_check(pdf_sign(blank_pdf())).ok
+
+    assert asyncio.run(sign_and_check())

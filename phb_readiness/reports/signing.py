@@ -13,6 +13,8 @@ a PDF is signed or checked, never by the web pages.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import dataclasses
 import datetime
 import functools
@@ -223,8 +225,23 @@ def _signer(identity: SigningIdentity):
     return ServiceSigner(signing_cert=der(identity.certificate), signing_key=key_info, cert_registry=registry)
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """Call a function that uses pyHanko's synchronous API (which runs asyncio.run): in a thread of its own when this
+    thread already runs an event loop (an ASGI server, Playwright in the browser tests), where asyncio.run fails."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def pdf_sign(content: bytes) -> bytes:
     """The PDF with the service's signature appended as an incremental update (the rendered bytes are unchanged)."""
+    return _outside_event_loop(_pdf_sign, content)
+
+
+def _pdf_sign(content: bytes) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -252,6 +269,10 @@ def pdf_signed(pdf: RenderedPdf) -> RenderedPdf:
 def pdf_check(content: bytes, *, trusted: list[x509.Certificate] | None = None) -> SignatureCheck:
     """Validate a PDF's last signature with pyHanko against the given certificates (the service's by default) as
     trust roots, without reaching the network."""
+    return _outside_event_loop(_pdf_check, content, trusted=trusted)
+
+
+def _pdf_check(content: bytes, *, trusted: list[x509.Certificate] | None) -> SignatureCheck:
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader

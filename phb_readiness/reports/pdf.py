@@ -7,6 +7,8 @@ Fonts come from the system (DejaVu / Liberation, installed in the image), so the
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import hashlib
 import mimetypes
@@ -104,3 +106,15 @@ def pdf_from_html(html: str, *, fetcher: StaticFilesOnly | None = None) -> Rende
     gc.collect()
     content = document.write_pdf(**PDF_OPTIONS)
     return RenderedPdf(content=content, pages=len(document.pages), sha256=hashlib.sha256(content).hexdigest())
+
+
+def memory_release() -> None:
+    """Collect garbage and hand the heap's free pages back to the system (glibc's malloc_trim) after a render, so
+    that what runs next in the worker (signing, which imports pyHanko) reuses that memory instead of adding to a peak
+    the render already set. A no-op where the C library has no malloc_trim."""
+    gc.collect()
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        trim = getattr(ctypes.CDLL(libc_name), "malloc_trim", None)
+        if trim is not None:
+            trim(0)

@@ -264,7 +264,7 @@ def report_claim(*, report_id: int, take_over: bool = False) -> Report | None:
 def report_render_pdf(report: Report) -> tuple[RenderedPdf, datetime.datetime, str]:
     """Render a report's PDF from the data as it is now, signed: the PDF, the time of the data and its SHA-256 (for
     the national report, its data stamp)."""
-    from phb_readiness.reports.pdf import pdf_render  # WeasyPrint is slow to import: only where it renders
+    from phb_readiness.reports.pdf import memory_release, pdf_render  # WeasyPrint is slow to import
 
     if report.kind == Report.Kind.SITE:
         data = site_report_data(report.assessment)
@@ -273,8 +273,11 @@ def report_render_pdf(report: Report) -> tuple[RenderedPdf, datetime.datetime, s
         data = national_report_data(region=report.region)
         template = "reports/pdf/national_report.html"
     pdf = pdf_render(template=template, context={"data": data, "report": report})
+    as_of, data_sha256 = data.as_of, data.sha256
+    del data
+    memory_release()
     # Stored signed: the Report's SHA-256 is the signed file's, the one `sha256sum` gives.
-    return pdf_signed(pdf), data.as_of, data.sha256
+    return pdf_signed(pdf), as_of, data_sha256
 
 
 def report_store(*, report: Report, pdf: RenderedPdf, data_as_of: datetime.datetime, data_sha256: str) -> bool:

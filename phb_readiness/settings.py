@@ -140,7 +140,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "phb_readiness.security.PrivateNoStoreMiddleware",  # no-store for signed-in people and downloads
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "phb_readiness.accounts.middleware.DeviceCheckedOTPMiddleware",  # django-otp's, its device read with the user
     "phb_readiness.accounts.middleware.HtmxSignedOutMiddleware",  # before SessionLimitMiddleware: sees its redirect
     "phb_readiness.accounts.middleware.SessionLimitMiddleware",
     "phb_readiness.accounts.middleware.MFARequiredMiddleware",

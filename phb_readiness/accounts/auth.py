@@ -6,7 +6,10 @@ from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phb_readiness.security import forwarded_client
 
@@ -40,11 +43,25 @@ def client_ip(request: HttpRequest) -> str:
     )
 
 
+def _confirmed_devices(model) -> Subquery:
+    """The ids of the person's confirmed devices of one kind, as "1,5" (a person has one of each kind, rarely two)."""
+    ids = model.objects.filter(user=OuterRef("pk"), confirmed=True).order_by("pk").values_list("pk", flat=True)
+    return Subquery(ids[:1])
+
+
 class ScopedUserMixin:
-    """The signed-in person is read with their reviewer scope in one query: every page asks what they may see."""
+    """The signed-in person is read with their reviewer scope and the ids of their confirmed authenticator app and
+    recovery codes in one query: every page asks what they may see, and whether the session's device still holds
+    (accounts.middleware.DeviceCheckedOTPMiddleware), without a query of its own."""
 
     def get_user(self, user_id):
-        user = get_user_model()._default_manager.select_related("reviewer_scope").filter(pk=user_id).first()
+        user = (
+            get_user_model()
+            ._default_manager.select_related("reviewer_scope")
+            .annotate(totp_device_id=_confirmed_devices(TOTPDevice), static_device_id=_confirmed_devices(StaticDevice))
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and user.is_active else None
 
 

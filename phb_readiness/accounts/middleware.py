@@ -13,7 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from phb_readiness.accounts.auth import mfa_needed
@@ -35,6 +40,30 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "password_reset_complete",
     }
 )
+
+
+def _device_confirmed_with_user(user, persistent_id: str) -> bool:
+    """Whether the session's device is one of the person's confirmed devices, by the ids read with the person
+    (accounts.auth.ScopedUserMixin); False when those ids were not read or do not match."""
+    known = (
+        (TOTPDevice, getattr(user, "totp_device_id", None)),
+        (StaticDevice, getattr(user, "static_device_id", None)),
+    )
+    return any(pk is not None and persistent_id == f"{model.model_label()}/{pk}" for model, pk in known)
+
+
+class DeviceCheckedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware without its query on every request: the session's device is checked against the
+    confirmed devices read with the person in the same query as them. Where it does not match (a person with two
+    apps, say), django-otp's own lookup decides, as before. The device itself loads only if something reads it."""
+
+    def _verify_user_sync(self, request, user):
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
+        if not persistent_id or not _device_confirmed_with_user(user, persistent_id):
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        user.otp_device = SimpleLazyObject(lambda: Device.from_persistent_id(persistent_id))
+        return user
 
 
 SIGNED_OUT_MESSAGE = "You have been signed out. Your changes have not been saved."

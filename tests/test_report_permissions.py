@@ -74,11 +74,21 @@ def test_report_url_by_persona(client, world, django_capture_on_commit_callbacks
     assert response.status_code == expected[persona], f"{persona} {name}"
 
 
-@pytest.mark.parametrize("name", list(MATRIX))
+# Verify a report is open to everyone (it tells only whether, when and for which site code a report was issued).
+OPEN_TO_ANYONE = {"verify"}
+
+
+@pytest.mark.parametrize("name", sorted(set(MATRIX) - OPEN_TO_ANYONE))
 def test_anonymous_people_are_sent_to_sign_in(client, world, name):
     method, _ = MATRIX[name]
     response = getattr(client, method)(url_for(name, world, site_report(world)))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(OPEN_TO_ANYONE))
+def test_anonymous_people_reach_the_open_pages(client, world, name):
+    method, _ = MATRIX[name]
+    assert getattr(client, method)(url_for(name, world, site_report(world))).status_code == 200
 
 
 def test_every_report_url_is_in_the_matrix():

@@ -246,3 +246,15 @@ def celery_worker(transactional_db, settings):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture
+def broker():
+    """A redis-server of the test's own on a free port, with the Celery app pointed at it (tests.outbox_support)."""
+    from tests.outbox_support import Broker, celery_over, free_port
+
+    broker = Broker(free_port())
+    broker.start()
+    with celery_over(broker.url):
+        yield broker
+    broker.stop()

@@ -17,15 +17,6 @@ from tests.partnership_support import first_response
 pytestmark = pytest.mark.django_db(transaction=True)  # a real commit: the publish after it runs as in production
 
 
-@pytest.fixture
-def broker():
-    broker = Broker(free_port())
-    broker.start()
-    with celery_over(broker.url):
-        yield broker
-    broker.stop()
-
-
 def _raise_concern(world) -> int:
     concern = comment_create(
         response=first_response(world.assessment_a),

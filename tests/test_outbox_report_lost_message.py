@@ -12,18 +12,9 @@ from django.utils import timezone
 from phb_readiness.outbox.models import OutboxMessage
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.services import report_request_site, report_sweep_stale
-from tests.outbox_support import Broker, celery_over, free_port
+from tests.outbox_support import Broker
 
 pytestmark = pytest.mark.django_db(transaction=True)  # real commits: each publish runs after one, as in production
-
-
-@pytest.fixture
-def broker():
-    broker = Broker(free_port())
-    broker.start()
-    with celery_over(broker.url):
-        yield broker
-    broker.stop()
 
 
 def _lose_every_message(broker: Broker) -> None:

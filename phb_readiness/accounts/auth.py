@@ -44,7 +44,8 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _confirmed_devices(model) -> Subquery:
-    """The ids of the person's confirmed devices of one kind, as "1,5" (a person has one of each kind, rarely two)."""
+    """The id of the person's first confirmed device of one kind (a person has one of each kind: setting up a new app
+    replaces the old); the middleware falls back to django-otp's own lookup for any other."""
     ids = model.objects.filter(user=OuterRef("pk"), confirmed=True).order_by("pk").values_list("pk", flat=True)
     return Subquery(ids[:1])
 

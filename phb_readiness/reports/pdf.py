@@ -108,13 +108,18 @@ def pdf_from_html(html: str, *, fetcher: StaticFilesOnly | None = None) -> Rende
     return RenderedPdf(content=content, pages=len(document.pages), sha256=hashlib.sha256(content).hexdigest())
 
 
+@cache
+def _malloc_trim():
+    """glibc's malloc_trim, or None; looked up once (find_library runs ldconfig in a subprocess)."""
+    libc_name = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(libc_name), "malloc_trim", None) if libc_name else None
+
+
 def memory_release() -> None:
     """Collect garbage and hand the heap's free pages back to the system (glibc's malloc_trim) after a render, so
     that what runs next in the worker (signing, which imports pyHanko) reuses that memory instead of adding to a peak
     the render already set. A no-op where the C library has no malloc_trim."""
     gc.collect()
-    libc_name = ctypes.util.find_library("c")
-    if libc_name:
-        trim = getattr(ctypes.CDLL(libc_name), "malloc_trim", None)
-        if trim is not None:
-            trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

@@ -64,6 +64,12 @@ class Item(models.Model):
         READINESS = "readiness", "Readiness item"
         DESCRIBE = "describe", "Describe the process"
 
+    class Provenance(models.TextChoices):
+        QUESTION = "question", "Question of the guidance"
+        REQUIREMENT = "requirement", "Requirement of the guidance"
+        MOTION = "motion", "UNISON 2009 motion"
+        SERVICE = "service", "Added by this service"
+
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
     code = models.CharField(max_length=16)
     question = models.TextField()
@@ -74,6 +80,12 @@ class Item(models.Model):
     mandatory = models.BooleanField(default=True)
     evidence_expected = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField()
+    # Where the item comes from and why it asks what it asks: descriptive, it never changes what an answer means
+    # (see checklists.services.frameworks). Blank only until the framework file that describes it is loaded.
+    provenance = models.CharField(max_length=16, choices=Provenance.choices, blank=True)
+    source_passage = models.TextField(blank=True, help_text="The passage of the source the item comes from, quoted.")
+    mandatory_reason = models.TextField(blank=True, help_text="Why the item is mandatory, or why it is optional.")
+    evidence_reason = models.TextField(blank=True, help_text="Why the item expects evidence, or why it does not.")
 
     class Meta:
         ordering = ["section__position", "position"]
@@ -81,6 +93,10 @@ class Item(models.Model):
             models.UniqueConstraint(fields=["section", "code"], name="item_unique_code"),
             models.UniqueConstraint(fields=["section", "position"], name="item_unique_position"),
             models.CheckConstraint(condition=Q(kind__in=["readiness", "describe"]), name="item_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(provenance__in=["", "question", "requirement", "motion", "service"]),
+                name="item_provenance_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +195,10 @@ class Response(models.Model):
         related_name="owned_responses",
     )
     due_date = models.DateField(null=True, blank=True)
+    carried_forward = models.BooleanField(
+        default=False,
+        help_text="Copied from the round before and not yet confirmed or changed in this round.",
+    )
     # Optimistic locking: every save names the version it was based on (see services.response_save).
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(

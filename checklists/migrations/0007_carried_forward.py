@@ -1,6 +1,6 @@
 """Answers carried forward into a new round, until confirmed."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -8,4 +8,13 @@ class Migration(migrations.Migration):
         ("checklists", "0006_notification_frequency"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="response",
+            name="carried_forward",
+            field=models.BooleanField(
+                default=False,
+                help_text="Copied from the round before and not yet confirmed or changed in this round.",
+            ),
+        ),
+    ]

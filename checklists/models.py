@@ -250,7 +250,16 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
 
 class EvidenceQuerySet(models.QuerySet):
     def current(self) -> EvidenceQuerySet:
+        """Not removed (expired evidence included: it is still shown, marked "Expired on")."""
         return self.filter(removed_at__isnull=True)
+
+    def in_force(self, today: datetime.date) -> EvidenceQuerySet:
+        """Not removed and not lapsed on `today`: the evidence that counts for the rating."""
+        return self.current().filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+
+    def lapsed(self, today: datetime.date) -> EvidenceQuerySet:
+        """Not removed, but its validity ended before `today`."""
+        return self.current().filter(valid_until__lt=today)
 
 
 class Evidence(models.Model):
@@ -275,6 +284,18 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     removed_at = models.DateTimeField(null=True, blank=True)
+    dated = models.DateField(
+        default=timezone.localdate,
+        help_text="The date the evidence speaks for (a certificate's issue date, a policy's approval date).",
+    )
+    valid_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The last day the evidence holds; after it the evidence has lapsed and no longer counts.",
+    )
+    lapsed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the daily job recorded that the evidence had lapsed."
+    )
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -290,6 +311,10 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_expired(self, today: datetime.date) -> bool:
+        """Its validity ended before `today` (the valid-until day itself still counts)."""
+        return self.valid_until is not None and self.valid_until < today
 
 
 class CommentQuerySet(models.QuerySet):

@@ -349,6 +349,9 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(
+        blank=True, help_text="Why the concern was closed, when someone other than its raiser closed it."
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -405,6 +408,90 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.signed_by} ({self.created_at:%Y-%m-%d})"
+
+
+class ReviewEvent(models.Model):
+    """One step of an assessment's review, in order, never overwritten: a submission, a return (with its reasons, its
+    item queries and a snapshot of every answer at the time), a resubmission, an override of a RED rating, the
+    acceptance."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        RESUBMITTED = "resubmitted", "Resubmitted"
+        OVERRIDE = "override", "Accepted over a RED rating"
+        ACCEPTED = "accepted", "Accepted"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="review_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reasons = models.TextField(blank=True)
+    rag = models.CharField(max_length=8, blank=True, help_text="The stored rating at the time.")
+    snapshot = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For a return: every response's status, narrative, owner, due date and current evidence at the "
+        "time, keyed by item id.",
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["assessment", "at"], name="reviewevent_assessment_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["submitted", "returned", "resubmitted", "override", "accepted"]),
+                name="reviewevent_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["returned", "override"]) | ~Q(reasons=""),
+                name="reviewevent_return_override_have_reasons",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReviewQuery(models.Model):
+    """A reviewer's question about one item, asked with a return: the manager answers it before resubmitting, the
+    reviewer resolves it (or keeps it open, and it goes back to the site with the next return)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        RESOLVED = "resolved", "Resolved"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="review_queries")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="review_queries")
+    return_event = models.ForeignKey(ReviewEvent, on_delete=models.CASCADE, related_name="queries")
+    question = models.TextField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        verbose_name_plural = "review queries"
+        indexes = [models.Index(fields=["assessment", "state"], name="reviewquery_assessment_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "answered", "resolved"]), name="reviewquery_state_valid"
+            ),
+            models.CheckConstraint(condition=Q(state="open") | ~Q(answer=""), name="reviewquery_answered_has_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Query on {self.response_id}: {self.question[:60]}"
 
 
 class NotificationPreference(models.Model):

@@ -13,7 +13,7 @@ from checklists.models import Assessment
 from checklists.services.assessments import assessment_create
 from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load
 from phb_readiness.memos import memos_clear
-from phb_readiness.sites.models import Membership, PilotSite
+from phb_readiness.sites.models import Membership, PilotSite, ReviewerScope
 from tests.factories import (
     MembershipFactory,
     PilotSiteFactory,
@@ -79,6 +79,8 @@ class World:
     regional_reviewer_other: object
     admin: object
     outsider: object
+    observer: object = None  # a staff-side observer of site A's region
+    observer_other: object = None  # a staff-side observer of another region
 
 
 @pytest.fixture
@@ -93,6 +95,10 @@ def world(framework) -> World:
     manager_b = MembershipFactory(site=site_b, role=Membership.Role.MANAGER, user__username="manager-b").user
     reviewer = ReviewerScopeFactory(user__username="reviewer").user
     regional_other = ReviewerScopeFactory(user__username="reviewer-london", region=london).user
+    observer = ReviewerScopeFactory(user__username="observer-nw", region=north, role=ReviewerScope.Role.OBSERVER).user
+    observer_other = ReviewerScopeFactory(
+        user__username="observer-london", region=london, role=ReviewerScope.Role.OBSERVER
+    ).user
     admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
     outsider = UserFactory(username="outsider")
     round_label = "Readiness review, 2009/10 Q4"
@@ -109,6 +115,8 @@ def world(framework) -> World:
         regional_reviewer_other=regional_other,
         admin=admin,
         outsider=outsider,
+        observer=observer,
+        observer_other=observer_other,
     )
 
 

@@ -2,7 +2,7 @@
 
 Each row builds the URL's arguments from the `world` and says what each persona gets. Shorthand for a row's
 expectations: `scoped("MCURA")` means the roles listed (M manager A, C contributor A, U union rep A, R national
-reviewer, A administrator) get through, anyone else who can see site A gets 403, people of other sites and regions
+reviewer, O staff-side observer of site A's region, A administrator) get through, anyone else who can see site A gets 403, people of other sites and regions
 get 404, and an anonymous visitor is sent to sign in. POSTs run with CSRF checks on and a valid token.
 To cover a new URL, add a row to MATRIX under its name ("namespace:name").
 """
@@ -34,10 +34,12 @@ PERSONAS = [
     "manager_b",
     "reviewer",
     "regional_reviewer_other",
+    "observer",
+    "observer_other",
     "admin",
 ]
-LETTER = {"M": "manager_a", "C": "contributor_a", "U": "rep_a", "R": "reviewer", "A": "admin"}
-OUTSIDERS = ("manager_b", "regional_reviewer_other")
+LETTER = {"M": "manager_a", "C": "contributor_a", "U": "rep_a", "R": "reviewer", "O": "observer", "A": "admin"}
+OUTSIDERS = ("manager_b", "regional_reviewer_other", "observer_other")
 
 LOGIN = "sign-in"  # 302 to the sign-in page
 ADMIN_LOGIN = "admin sign-in"  # 302 to the admin's sign-in page
@@ -111,8 +113,9 @@ def report(o: Objects) -> dict:
 
 
 # views that check access first and refuse other methods after: outsiders still get 404
-GET_ONLY_AFTER_ACCESS = scoped("MCURA", allowed=405, denied=405)
-REVIEWERS = everyone(403, reviewer=200, regional_reviewer_other=200, admin=200)
+GET_ONLY_AFTER_ACCESS = scoped("MCUROA", allowed=405, denied=405)
+# the programme's overview: reviewers and staff-side observers (each of their own scope) and administrators
+REVIEWERS = everyone(403, reviewer=200, regional_reviewer_other=200, observer=200, observer_other=200, admin=200)
 
 MATRIX: dict[str, Row] = {
     "home": Row(get=everyone(200), post=everyone(ACCEPTED)),
@@ -144,19 +147,19 @@ MATRIX: dict[str, Row] = {
     # non-staff people see the admin's "not authorised for this page" sign-in form; the admin is sent on
     "admin:login": Row(get=everyone(200, anonymous=200, admin=302), post=everyone(200, anonymous=200)),
     # site A's assessment and its items
-    "checklists:assessment": Row(assessment, get=scoped("MCURA"), post=not_allowed()),
-    "checklists:item": Row(item, get=scoped("MCURA"), post=scoped("MC", allowed=ACCEPTED)),
+    "checklists:assessment": Row(assessment, get=scoped("MCUROA"), post=not_allowed()),
+    "checklists:item": Row(item, get=scoped("MCUROA"), post=scoped("MC", allowed=ACCEPTED)),
     "checklists:evidence_add": Row(item, get=not_allowed(), post=scoped("MC", allowed=ACCEPTED)),
     # anyone who may see the assessment sees what stands between it and review; only its manager submits
-    "checklists:submit": Row(assessment, get=scoped("MCURA"), post=scoped("M", allowed=ACCEPTED)),
+    "checklists:submit": Row(assessment, get=scoped("MCUROA"), post=scoped("M", allowed=ACCEPTED)),
     "checklists:evidence_remove": Row(evidence, get=not_allowed(), post=scoped("MC", allowed=ACCEPTED)),
-    "checklists:evidence_download": Row(evidence, get=scoped("MCURA"), post=not_allowed()),
+    "checklists:evidence_download": Row(evidence, get=scoped("MCUROA"), post=not_allowed()),
     # partnership
     "partnership:comment_create": Row(
-        item, get=scoped("MCUR"), post=scoped("MCUR", allowed=ACCEPTED), data=lambda o: {"body": "A comment."}
+        item, get=scoped("MCURO"), post=scoped("MCURO", allowed=ACCEPTED), data=lambda o: {"body": "A comment."}
     ),
     "partnership:concern_create": Row(
-        item, get=scoped("UR"), post=scoped("UR", allowed=ACCEPTED), data=lambda o: {"body": "A concern."}
+        item, get=scoped("URO"), post=scoped("URO", allowed=ACCEPTED), data=lambda o: {"body": "A concern."}
     ),
     "partnership:concern_answer": Row(
         concern, get=scoped("M"), post=scoped("M", allowed=ACCEPTED), data=lambda o: {"answer": "Answered."}
@@ -165,29 +168,30 @@ MATRIX: dict[str, Row] = {
     "partnership:concern_reopen": Row(concern, get=not_allowed(), post=scoped("UR", allowed=ACCEPTED)),
     "partnership:signoff": Row(
         lambda o: {"pk": o.world.assessment_a.pk, "section_code": o.section_code},
-        get=scoped("MCURA"),
+        get=scoped("MCUROA"),
         post=scoped("MU", allowed=ACCEPTED),
     ),
-    "partnership:register": Row(assessment, get=scoped("MCURA"), post=GET_ONLY_AFTER_ACCESS),
-    "partnership:review": Row(assessment, get=scoped("MCURA"), post=scoped("R", allowed=ACCEPTED)),
+    "partnership:register": Row(assessment, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
+    "partnership:review": Row(assessment, get=scoped("MCUROA"), post=scoped("R", allowed=ACCEPTED)),
     "partnership:new_round": Row(assessment, get=not_allowed(), post=scoped("MR", allowed=ACCEPTED)),
-    "partnership:concerns": Row(site, get=scoped("MCURA"), post=GET_ONLY_AFTER_ACCESS),
-    "partnership:activity": Row(site, get=scoped("MCURA"), post=GET_ONLY_AFTER_ACCESS),
+    "partnership:concerns": Row(site, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
+    "partnership:activity": Row(site, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
     "partnership:preferences": Row(get=everyone(200), post=everyone(ACCEPTED)),
     # reports
     "reports:overview": Row(get=REVIEWERS, post=not_allowed()),
-    "reports:site_checklist_xlsx": Row(site, get=scoped("MCURA"), post=not_allowed()),
+    "reports:site_checklist_xlsx": Row(site, get=scoped("MCUROA"), post=not_allowed()),
     "reports:list": Row(get=everyone(200), post=not_allowed()),
     "reports:request_national": Row(
-        get=not_allowed(), post=everyone(403, reviewer=302, regional_reviewer_other=302, admin=302)
+        get=not_allowed(),
+        post=everyone(403, reviewer=302, regional_reviewer_other=302, observer=302, observer_other=302, admin=302),
     ),
     # "Verify a report" is open to anyone, signed in or not (it answers only whether a report was issued)
     "reports:verify": Row(get={p: 200 for p in PERSONAS}, post={p: 200 for p in PERSONAS}),
     # a site's reports are for those who may request them (manager, union rep, reviewer): 404 to anyone else
-    "reports:detail": Row(report, get=scoped("MUR", denied=404), post=not_allowed()),
-    "reports:retry": Row(report, get=not_allowed(), post=scoped("MUR", allowed=302, denied=404)),
-    "reports:download": Row(report, get=scoped("MUR", denied=404), post=not_allowed()),
-    "reports:request_site": Row(assessment, get=not_allowed(), post=scoped("MUR", allowed=302)),
+    "reports:detail": Row(report, get=scoped("MURO", denied=404), post=not_allowed()),
+    "reports:retry": Row(report, get=not_allowed(), post=scoped("MURO", allowed=302, denied=404)),
+    "reports:download": Row(report, get=scoped("MURO", denied=404), post=not_allowed()),
+    "reports:request_site": Row(assessment, get=not_allowed(), post=scoped("MURO", allowed=302)),
     # the benchmark's floor: a bare view open to all, routed only with PHB_BENCH on (see BENCH_ONLY)
     "bench:floor": Row(get=everyone(200, anonymous=200), post=everyone(200, anonymous=200)),
 }

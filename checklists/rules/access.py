@@ -19,15 +19,18 @@ class Need(StrEnum):
 
 
 M, C, U, R, A = SiteRole.MANAGER, SiteRole.CONTRIBUTOR, SiteRole.UNION_REP, SiteRole.REVIEWER, SiteRole.ADMIN
+OBS = SiteRole.OBSERVER
+# A staff-side observer watches across sites: reads, comments, raises concerns and asks for reports. The staff-side
+# acknowledgement of a sign-off stays with the site's own union rep, who took part in the work it covers.
 ALLOWED: dict[Need, frozenset[SiteRole]] = {
-    Need.VIEW: frozenset({M, C, U, R, A}),
+    Need.VIEW: frozenset({M, C, U, R, OBS, A}),
     Need.EDIT: frozenset({M, C}),
     Need.MANAGE: frozenset({M}),
-    Need.COMMENT: frozenset({M, C, U, R}),
-    Need.RAISE_CONCERN: frozenset({U, R}),
+    Need.COMMENT: frozenset({M, C, U, R, OBS}),
+    Need.RAISE_CONCERN: frozenset({U, R, OBS}),
     Need.ACKNOWLEDGE: frozenset({U}),
     Need.REVIEW: frozenset({R}),
-    Need.REQUEST_REPORT: frozenset({M, U, R}),
+    Need.REQUEST_REPORT: frozenset({M, U, R, OBS}),
 }
 
 

@@ -23,7 +23,7 @@ from django.urls import NoReverseMatch, reverse
 
 from checklists.models import Assessment, Comment, NotificationPreference, SignOff
 from phb_readiness.outbox.services import outbox_add
-from phb_readiness.sites.models import Membership, PilotSite
+from phb_readiness.sites.models import Membership, PilotSite, ReviewerScope
 
 Category = NotificationPreference.Category
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def reviewers_of(site: PilotSite) -> list:
     return list(
         get_user_model()
         .objects.filter(Q(reviewer_scope__region__isnull=True) | Q(reviewer_scope__region=site.region_id))
-        .filter(reviewer_scope__isnull=False)
+        .filter(reviewer_scope__role=ReviewerScope.Role.REVIEWER)
         .order_by("pk")
     )
 

@@ -104,7 +104,7 @@ def _membership(m: Membership) -> dict:
 
 
 def _scope(s: ReviewerScope) -> dict:
-    return {"username": s.user.get_username(), "region": s.region.code if s.region_id else None}
+    return {"username": s.user.get_username(), "role": s.role, "region": s.region.code if s.region_id else None}
 
 
 def _membership_text(values: dict) -> str:
@@ -112,7 +112,8 @@ def _membership_text(values: dict) -> str:
 
 
 def _scope_text(values: dict) -> str:
-    return f"{values['username']} as SPF reviewer ({values['region'] or 'national'})"
+    role = ReviewerScope.Role(values.get("role", ReviewerScope.Role.REVIEWER)).label
+    return f"{values['username']} as {role} ({values['region'] or 'national'})"
 
 
 TEXT = {"membership": _membership_text, "reviewer_scope": _scope_text}

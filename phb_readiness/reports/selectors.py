@@ -52,8 +52,9 @@ def data_sha256(canonical: object) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def may_review_nationally(user) -> bool:
-    """Reviewers (national or regional) and administrators see the overview and request national reports."""
+def may_see_programme(user) -> bool:
+    """Reviewers and staff-side observers (national or regional) and administrators see the overview and request
+    national reports of their scope."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.is_superuser or reviewer_scope_of(user) is not None

@@ -33,7 +33,7 @@ from phb_readiness.reports.selectors import (
     SITE_REPORT_ROLES,
     checklist_tables,
     latest_assessments,
-    may_review_nationally,
+    may_see_programme,
     national_scope_region,
     overview_all,
     overview_page,
@@ -56,8 +56,8 @@ from phb_readiness.sites.models import PilotSite, Region, SiteRole, reviewer_sco
 
 
 def _require_reviewer(user) -> None:
-    if not may_review_nationally(user):
-        raise PermissionDenied("The national overview is for SPF reviewers and administrators.")
+    if not may_see_programme(user):
+        raise PermissionDenied("The national overview is for SPF reviewers, staff-side observers and administrators.")
 
 
 @login_required
@@ -91,7 +91,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     query.pop("format", None)
     query.pop("page", None)
     # Administrators see the overview but, by the access table, do not ask for site reports.
-    may_request_site = reviewer_scope_of(request.user) is not None and can(SiteRole.REVIEWER, Need.REQUEST_REPORT)
+    scope = reviewer_scope_of(request.user)
+    may_request_site = scope is not None and can(SiteRole(scope.role), Need.REQUEST_REPORT)
     return render(
         request,
         "reports/overview.html",
@@ -148,7 +149,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "reports/list.html",
         {
             "page": page,
-            "may_review": may_review_nationally(request.user),
+            "may_review": may_see_programme(request.user),
             "scope_region": national_scope_region(request.user),
             "own_assessments": [latest[s.id] for s in own_sites if s.id in latest],
         },

@@ -33,5 +33,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ReviewerScope)
 class ReviewerScopeAdmin(admin.ModelAdmin):
-    list_display = ["user", "region"]
+    """Who sees across sites: SPF reviewers and staff-side observers, for one region or the whole programme."""
+
+    list_display = ["user", "role", "region"]
+    list_filter = ["role", "region"]
     autocomplete_fields = ["user"]

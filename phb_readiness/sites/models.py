@@ -25,12 +25,13 @@ class Region(models.Model):
 
 
 class SiteRole(models.TextChoices):
-    """What a person is to one site. Reviewer and administrator come from scope and superuser status."""
+    """What a person is to one site. Reviewer, observer and administrator come from scope and superuser status."""
 
     MANAGER = "manager", "Pilot manager"
     CONTRIBUTOR = "contributor", "Contributor"
     UNION_REP = "union_rep", "Union rep (staff side)"
     REVIEWER = "reviewer", "SPF reviewer"
+    OBSERVER = "observer", "Staff-side observer"
     ADMIN = "admin", "Administrator"
 
 
@@ -107,20 +108,40 @@ class Membership(models.Model):
 
 
 class ReviewerScope(models.Model):
-    """An SPF reviewer: national (no region) or for one region."""
+    """A person who sees across sites: national (no region) or for one region.
+
+    Most are SPF reviewers. A staff-side observer (a union officer watching the programme) has the same reach but
+    the observer's role at every site in it: read, comment and raise concerns, never edit, sign, return or accept.
+    One table for both, because what a person may see is the same rule (`visible_to`); what they may do is the
+    role's row in the access table.
+    """
+
+    class Role(models.TextChoices):
+        REVIEWER = SiteRole.REVIEWER.value, SiteRole.REVIEWER.label
+        OBSERVER = SiteRole.OBSERVER.value, SiteRole.OBSERVER.label
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_scope")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
     region = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="reviewer_scopes",
-        help_text="Leave empty for a national reviewer.",
+        help_text="Leave empty for the whole programme.",
     )
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=["reviewer", "observer"]), name="reviewerscope_role_valid"),
+        ]
+
     def __str__(self) -> str:
-        return f"{self.user} — {'national' if self.region_id is None else self.region}"
+        return f"{self.user} — {self.get_role_display()}, {'national' if self.region_id is None else self.region}"
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == self.Role.REVIEWER
 
 
 def reviewer_scope_of(user) -> ReviewerScope | None:
@@ -155,7 +176,7 @@ def role_from(user, site: PilotSite, *, membership_role: str | None) -> SiteRole
         return SiteRole(membership_role)
     scope = reviewer_scope_of(user)
     if scope is not None and (scope.region_id is None or scope.region_id == site.region_id):
-        return SiteRole.REVIEWER
+        return SiteRole(scope.role)
     if user.is_superuser:
         return SiteRole.ADMIN
     return None

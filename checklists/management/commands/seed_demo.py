@@ -42,6 +42,8 @@ ACCOUNTS = [
     ("demo-rep-3", "Lee Okafor", "DEMO-C", Membership.Role.UNION_REP, None),
     ("demo-reviewer", "Dr Morgan Reid", None, "reviewer", None),
     ("demo-reviewer-london", "Kim Shah", None, "reviewer", "LDN"),
+    # a union regional officer watching the North West's sites: reads, comments, raises concerns, never signs
+    ("demo-observer", "Val Turner", None, "observer", "NW"),
     ("demo-admin", "Demo Administrator", None, "admin", None),
 ]
 
@@ -89,7 +91,9 @@ class Command(BaseCommand):
     def accounts_text() -> str:
         lines = ["", f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
         for username, _name, site, role, region in ACCOUNTS:
-            where = site or (f"region {region}" if region else "national" if role == "reviewer" else "everything")
+            where = site or (
+                f"region {region}" if region else "national" if role in ReviewerScope.Role.values else "everything"
+            )
             label = SiteRole(role).label
             lines.append(f"  {username:<22} {label} ({where})")
         return "\n".join(lines)
@@ -133,8 +137,8 @@ class Command(BaseCommand):
             users[username] = user
             if site_code:
                 Membership.objects.create(user=user, site=sites[site_code], role=role)
-            elif role == "reviewer":
-                ReviewerScope.objects.create(user=user, region=regions[region] if region else None)
+            elif role in ReviewerScope.Role.values:
+                ReviewerScope.objects.create(user=user, role=role, region=regions[region] if region else None)
         sections = list(framework.sections.order_by("position"))
 
         # DEMO-A: a draft nearly ready. Six sections answered and signed by both sides; in the last, the mandatory

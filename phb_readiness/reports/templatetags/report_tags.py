@@ -7,15 +7,15 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from phb_readiness.dates import short_date
-from phb_readiness.reports.selectors import may_review_nationally
+from phb_readiness.reports.selectors import may_see_programme
 
 register = template.Library()
 
 
 @register.simple_tag
 def may_review(user) -> bool:
-    """Whether the national overview is for this person (their reviewer scope is cached on the user)."""
-    return may_review_nationally(user)
+    """Whether the national overview is for this person (their scope is read with the user)."""
+    return may_see_programme(user)
 
 
 @register.filter

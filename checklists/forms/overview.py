@@ -15,6 +15,7 @@ class OverviewFilterForm(forms.Form):
     mine = forms.BooleanField(label="Only items I own", required=False)
     overdue = forms.BooleanField(label="Only overdue items", required=False)
     concerns = forms.BooleanField(label="Only items with an open concern", required=False)
+    carried = forms.BooleanField(label="Only answers carried forward, not yet confirmed", required=False)
 
     def filters(self) -> OverviewFilters:
         if not self.is_valid():

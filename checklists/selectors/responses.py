@@ -41,10 +41,11 @@ class OverviewFilters:
     mine: bool = False
     overdue: bool = False
     concerns: bool = False
+    carried: bool = False  # only answers carried forward from the last round and not yet confirmed
 
     @property
     def active(self) -> bool:
-        return bool(self.section or self.status or self.mine or self.overdue or self.concerns)
+        return bool(self.section or self.status or self.mine or self.overdue or self.concerns or self.carried)
 
     def keep(self, row: ItemRow, *, user) -> bool:
         response = row.response
@@ -54,6 +55,7 @@ class OverviewFilters:
             and (not self.mine or response.owner_id == user.pk)
             and (not self.overdue or response.is_overdue)
             and (not self.concerns or row.open_concerns > 0)
+            and (not self.carried or response.carried_forward)
         )
 
 
@@ -78,6 +80,7 @@ TASK_LIST_FIELDS = (
     "status",
     "owner_id",
     "due_date",
+    "carried_forward",
     "version",
     "updated_at",
     "owner__id",

@@ -50,6 +50,8 @@ def assessment_create(
         if item.code in previous:
             for name in CARRIED_FIELDS:
                 setattr(response, name, getattr(previous[item.code], name))
+            # An answer copied from the last round stands until someone confirms or changes it in this one.
+            response.carried_forward = response.status != Response.Status.NOT_STARTED or bool(response.narrative)
         responses.append(response)
     Response.objects.bulk_create(responses)
     # The new assessment is its site's latest: the one the overview shows.

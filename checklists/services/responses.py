@@ -93,8 +93,9 @@ def response_save(*, response: Response, user, data: dict, base_version: int, ro
 
     now = timezone.now()
     columns = {("owner_id" if name == "owner" else name): value for name, value in changes.items()}
+    # A change is this round's answer: it is no longer one carried forward unconfirmed.
     updated = Response.objects.filter(pk=current.pk, version=base_version).update(
-        **columns, version=F("version") + 1, updated_by=user, updated_at=now
+        **columns, carried_forward=False, version=F("version") + 1, updated_by=user, updated_at=now
     )
     if not updated:  # a concurrent save won between our read and our write
         raise ResponseConflict(Response.objects.select_related("item", "owner", "updated_by").get(pk=current.pk))
@@ -114,7 +115,50 @@ def response_save(*, response: Response, user, data: dict, base_version: int, ro
     # The row as saved, without reading it back: the update changed exactly these columns.
     for name, value in columns.items():
         setattr(current, name, value)
+    current.carried_forward = False
     current.version += 1
     current.updated_by = user
     current.updated_at = now
     return current
+
+
+@transaction.atomic
+def response_confirm(*, response: Response, user, base_version: int, role: SiteRole | None = None) -> Response:
+    """Confirm that an answer carried forward from the last round still holds, unchanged, in this one.
+
+    Raises ResponseConflict if the response changed since `base_version`, AssessmentNotEditable once submitted,
+    PermissionDenied for roles that may not edit. Confirming an answer that is not carried forward does nothing.
+    """
+    assessment = assessment_locked(response.assessment_id)
+    if not assessment.is_editable:
+        raise AssessmentNotEditable(assessment)
+    if role is None:
+        role = role_needed(user, assessment, Need.EDIT)
+    elif not can(role, Need.EDIT):
+        raise PermissionDenied("Your role does not allow this.")
+    if not response.carried_forward and response.version == base_version:
+        return response
+    now = timezone.now()
+    updated = Response.objects.filter(pk=response.pk, version=base_version, carried_forward=True).update(
+        carried_forward=False, version=F("version") + 1, updated_by=user, updated_at=now
+    )
+    if not updated:
+        current = Response.objects.select_related("item", "owner", "updated_by").get(pk=response.pk)
+        if current.version != base_version:
+            raise ResponseConflict(current)
+        return current  # confirmed already
+    event = audit_event(
+        action="response.confirm",
+        actor=user,
+        obj=response,
+        site=assessment.site,
+        summary=f"{response.item.code}: confirmed the answer carried forward from the last round",
+        before={"carried_forward": True, "version": base_version},
+        after={"carried_forward": False, "version": base_version + 1},
+    )
+    change_record(assessment=assessment, section_id=response.item.section_id, events=[event], cause=response.item.code)
+    response.carried_forward = False
+    response.version = base_version + 1
+    response.updated_by = user
+    response.updated_at = now
+    return response

@@ -18,7 +18,7 @@ from checklists.rules.answers import field_label
 from checklists.selectors.access import get_response_for
 from checklists.selectors.responses import ItemPage, item_page_for, response_changes_since, site_owners
 from checklists.services.checks import AssessmentNotEditable
-from checklists.services.responses import ResponseConflict, response_save
+from checklists.services.responses import ResponseConflict, response_confirm, response_save
 from phb_readiness.sites.models import SiteRole
 
 
@@ -130,6 +130,8 @@ def item_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if request.method == "GET":
         return render_item_page(request, assessment=assessment, role=role, page=page)
 
+    if "confirm_carried" in request.POST:
+        return confirm_carried(request, assessment=assessment, role=role, response=page.response)
     partial = bool(request.htmx)
     form = response_form(request, assessment, role, page.response, data=request.POST)
     if not form.is_valid():
@@ -168,3 +170,22 @@ def item_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if saved.due_date is not None and saved.due_date < timezone.localdate():
         messages.warning(request, f"The due date of {code}, {saved.due_date:%-d %B %Y}, is in the past.")
     return redirect("checklists:item", pk=assessment.pk, code=code)
+
+
+def confirm_carried(
+    request: HttpRequest, *, assessment: Assessment, role: SiteRole, response: Response
+) -> HttpResponse:
+    """The "Confirm unchanged" button: the answer carried forward from the last round holds in this one."""
+    try:
+        base_version = int(request.POST.get("base_version", ""))
+    except ValueError:
+        base_version = 0
+    try:
+        response_confirm(response=response, user=request.user, base_version=base_version, role=role)
+    except AssessmentNotEditable as exc:
+        messages.error(request, str(exc))
+    except ResponseConflict as exc:
+        messages.error(request, f"{exc} Check the answer below, then confirm it or change it.")
+    else:
+        messages.success(request, f"{response.item.code}: the answer carried forward is confirmed for this round.")
+    return redirect("checklists:item", pk=assessment.pk, code=response.item.code)

@@ -674,3 +674,21 @@ class Readiness(models.Model):
     @cached_property
     def section_figures(self) -> list[SectionFigures]:
         return [SectionFigures.from_json(entry) for entry in self.sections]
+
+
+class ChecklistImport(models.Model):
+    """A spreadsheet parsed and previewed, waiting for its uploader to confirm it (nothing else is written before).
+
+    The file is parsed once: `rows` holds each change per item, old beside new, with the version the file was based
+    on. Imports older than `settings.PHB_IMPORT_TTL_SECONDS` are expired (deleted when the next one is made).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows = models.JSONField(default=list, help_text="The parsed changes, one entry per item the file changes.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} into assessment {self.assessment_id}"

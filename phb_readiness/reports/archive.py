@@ -45,6 +45,8 @@ from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 
 from checklists.models import Assessment, Comment, Evidence, Framework, Item, Response, Section, SignOff, SiteVisit
+from checklists.rules.frameworks import framework_substance_sha256
+from checklists.services.frameworks import loaded_substance_sha256
 from checklists.services.readiness import readiness_rebuild
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import _hashed_fields, audit_append, audit_record, event_hash
@@ -546,7 +548,8 @@ def _restore_frameworks(data: dict[str, Any], state: _Restore) -> None:
             for section_copy in copy["sections"]:
                 section = Section.objects.create(framework=framework, **_without(section_copy, "id", "items"))
                 Item.objects.bulk_create(Item(section=section, **_without(i, "id")) for i in section_copy["items"])
-        elif framework.content_sha256 != copy["content_sha256"]:
+        elif framework.content_sha256 != copy["content_sha256"] and loaded_substance_sha256(framework) != _asks(copy):
+            # Only what the version asks must match: its description may have been updated here or there since.
             raise ArchiveError(f"Framework {copy['slug']} version {copy['version']} here differs from the archive's.")
         state.ids[Framework][copy["id"]] = framework.pk
         sections = {section.code: section.pk for section in framework.sections.all()}
@@ -558,6 +561,18 @@ def _restore_frameworks(data: dict[str, Any], state: _Restore) -> None:
             state.ids[Section][section_copy["id"]] = sections[section_copy["code"]]
             for item_copy in section_copy["items"]:
                 state.ids[Item][item_copy["id"]] = items[(section_copy["code"], item_copy["code"])]
+
+
+def _asks(copy: dict[str, Any]) -> str:
+    """What an archived framework version asks, hashed as `loaded_substance_sha256` hashes a loaded one."""
+    sections = sorted(copy["sections"], key=lambda s: s["position"])
+    return framework_substance_sha256(
+        slug=copy["slug"],
+        version=copy["version"],
+        published=copy["published"],
+        sources=copy["sources"],
+        sections=[(s["code"], sorted(s["items"], key=lambda i: i["position"])) for s in sections],
+    )
 
 
 def _without(row: dict[str, Any], *names: str) -> dict[str, Any]:

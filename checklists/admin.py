@@ -142,7 +142,7 @@ class SignOffAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "category", "enabled"]
+    list_display = ["user", "category", "frequency"]
 
 
 @admin.register(SiteVisit)

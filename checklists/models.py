@@ -495,24 +495,39 @@ class ReviewQuery(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A category of e-mail a person has switched off. No row: the category is on."""
+    """How often a person hears of one kind of notification by e-mail. No row: each one as it happens. Whatever the
+    choice, every notification also lands in the person's inbox in the service."""
 
     class Category(models.TextChoices):
         CONCERNS = "concerns", "Concerns raised, answered and closed"
         SIGNOFFS = "signoffs", "Sign-offs requested and given"
         REVIEW = "review", "Assessments submitted, returned and accepted"
+        DUE_SOON = "due_soon", "Reminders: my items due in 7 days and in 1 day"
+        OVERDUE = "overdue", "Reminders: my items overdue (weekly)"
+        SIGNOFF_WAITING = "signoff_waiting", "Reminders: sign-offs waiting 3 days for the staff side"
+        CONCERN_WAITING = "concern_waiting", "Reminders: concerns unanswered for 5 days"
+        REVIEW_WAITING = "review_waiting", "Reminders: submissions waiting 10 days for review"
+        EVIDENCE_EXPIRY = "evidence_expiry", "Reminders: evidence expiring in 30 days and in 7 days"
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", "Each one as it happens"
+        DIGEST = "digest", "A weekly digest"
+        NONE = "none", "No e-mail"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
     category = models.CharField(max_length=16, choices=Category.choices)
-    enabled = models.BooleanField(default=True)
+    frequency = models.CharField(max_length=16, choices=Frequency.choices, default=Frequency.IMMEDIATE)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "category"], name="notification_pref_unique"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["immediate", "digest", "none"]), name="notification_pref_frequency_valid"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.get_category_display()} {'on' if self.enabled else 'off'}"
+        return f"{self.user}: {self.get_category_display()} {self.get_frequency_display().lower()}"
 
 
 class SiteVisit(models.Model):

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "phb_readiness.sites",
     "phb_readiness.audit",
     "phb_readiness.outbox",
+    "phb_readiness.inbox",
     "phb_readiness.reports",
     "checklists",
 ]
@@ -329,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-reports": {"task": "reports.sweep_stale_reports", "schedule": 60.0, "options": {"expires": 55}},
     # A signed checkpoint of the audit chain's head in the file store, outside the database (also on every report).
     "audit-checkpoint": {"task": "audit.checkpoint", "schedule": crontab(hour=0, minute=20)},
+    # Reminders (items due and overdue, sign-offs, concerns and submissions waiting, evidence expiring) every morning;
+    # the weekly digests on Monday morning; inbox messages older than 90 days deleted nightly.
+    "send-reminders": {"task": "checklists.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    "send-digests": {"task": "inbox.send_digests", "schedule": crontab(hour=7, minute=30, day_of_week="mon")},
+    "purge-inbox": {"task": "inbox.purge", "schedule": crontab(hour=0, minute=35)},
 }
 # A report job queued this many minutes without a worker taking it is sent again (its message was lost), up to
 # PHB_REPORT_QUEUE_ATTEMPTS messages in all; then it is marked failed, and its page offers a retry.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("checklists.urls")),
     path("", include((partnership_urlpatterns, "partnership"))),
     path("", include("phb_readiness.reports.urls")),
+    path("", include("phb_readiness.inbox.urls")),
 ]
 
 if settings.PHB_BENCH:  # the benchmark's floor view, only where the benchmark runs (settings.PHB_BENCH)

@@ -9,19 +9,24 @@ checklists.tasks names it for Celery's discovery.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import smtplib
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from checklists.models import Assessment, Comment, NotificationPreference, SignOff
+from phb_readiness.inbox.models import InboxMessage
+from phb_readiness.inbox.services import Entry, emails_send, inbox_add
 from phb_readiness.outbox.services import outbox_add
 from phb_readiness.sites.models import Membership, PilotSite, ReviewerScope
 
@@ -49,7 +54,9 @@ def notify(event: Event, object_id: int, *, actor=None) -> None:
     """Send the e-mails of an event: written to the outbox in the current transaction (one insert), published to
     the broker once it commits, or by the outbox's flush if the broker did not take it then."""
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    outbox_add(messages=[(send_notification.name, [str(event), object_id, actor_id])])
+    # The message's own id and day: the task writes each person's inbox message under them, once however often it runs.
+    token = f"{timezone.localdate().isoformat()}/{uuid.uuid4().hex}"
+    outbox_add(messages=[(send_notification.name, [str(event), object_id, actor_id, token])])
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,8 @@ class Message:
     subject: str
     body: str
     recipients: list
+    site: PilotSite | None = None
+    link: str = ""
 
 
 def absolute_url(name: str, *args) -> str:
@@ -115,6 +124,33 @@ def _concern_message(event: Event, concern: Comment) -> Message:
     )
 
 
+def _superseded_message(management: SignOff, link: str) -> Message:
+    """To the people who signed a section (the management sign-off named, and the staff-side acknowledgement of it,
+    if given) when a change to the section superseded their sign-off."""
+    assessment, section = management.assessment, management.section
+    acknowledgement = (
+        SignOff.objects.filter(
+            assessment=assessment,
+            section=section,
+            kind=SignOff.Kind.STAFF_SIDE,
+            content_sha256=management.content_sha256,
+            created_at__gte=management.created_at,
+        )
+        .select_related("signed_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    signers = [management.signed_by] + ([acknowledgement.signed_by] if acknowledgement else [])
+    return Message(
+        subject=f"Sign-off superseded: {section.title} at {assessment.site.name}",
+        body=f"“{section.title}” of {assessment.round_label} changed after it was signed, so its sign-off "
+        f"({'management sign-off and staff-side acknowledgement' if acknowledgement else 'management sign-off'}) "
+        "no longer covers it. The sign-off stays in the register as superseded; the section needs to be signed "
+        f"again.\n\nSee what changed and sign again: {link}\n",
+        recipients=signers,
+    )
+
+
 def _signoff_message(event: Event, signoff: SignOff) -> Message:
     assessment = signoff.assessment
     section = signoff.section
@@ -170,46 +206,79 @@ def message_for(event: Event, object_id: int) -> Message | None:
             .filter(pk=object_id, is_concern=True)
             .first()
         )
-        return concern and _concern_message(event, concern)
+        return concern and replace(
+            _concern_message(event, concern),
+            site=concern.response.assessment.site,
+            link=absolute_url("checklists:item", concern.response.assessment_id, concern.response.item.code),
+        )
     if event.category == Category.SIGNOFFS:
         signoff = (
             SignOff.objects.select_related("assessment__site", "section", "signed_by")
             .filter(pk=object_id, section__isnull=False)
             .first()
         )
-        return signoff and _signoff_message(event, signoff)
+        return signoff and replace(
+            _signoff_message(event, signoff),
+            site=signoff.assessment.site,
+            link=absolute_url("partnership:signoff", signoff.assessment_id, signoff.section.code),
+        )
     assessment = Assessment.objects.select_related("site", "reviewed_by").filter(pk=object_id).first()
-    return assessment and _assessment_message(event, assessment)
+    return assessment and replace(
+        _assessment_message(event, assessment),
+        site=assessment.site,
+        link=absolute_url("partnership:review", assessment.pk),
+    )
 
 
-def deliver(event: Event, object_id: int, actor_id: int | None = None) -> int:
-    """Send an event's e-mail to everyone concerned who has not switched its category off; the number sent."""
+def frequencies(category: str, user_ids) -> dict[int, str]:
+    """How often each of these people is e-mailed about a category (no row: each one as it happens)."""
+    chosen = dict(
+        NotificationPreference.objects.filter(category=category, user_id__in=user_ids).values_list(
+            "user_id", "frequency"
+        )
+    )
+    return {pk: chosen.get(pk, NotificationPreference.Frequency.IMMEDIATE) for pk in user_ids}
+
+
+def deliver(event: Event, object_id: int, actor_id: int | None = None, token: str | None = None) -> int:
+    """Write the event's message to the inbox of everyone concerned (but the actor), and e-mail those who want each
+    one as it happens; the number of e-mails sent. Written under the event's token, so a retried task adds no second
+    message and sends only the e-mails that did not go."""
     message = message_for(event, object_id)
     if message is None:
         return 0
-    switched_off = set(
-        NotificationPreference.objects.filter(category=event.category, enabled=False).values_list("user_id", flat=True)
-    )
-    recipients = {
-        user.pk: user
-        for user in message.recipients
-        if user.is_active and user.email and user.pk != actor_id and user.pk not in switched_off
-    }
-    footer = (
-        f"\n--\n{settings.SERVICE_NAME}. You get these e-mails because of your role at the site. "
-        f"Choose which ones you get: {absolute_url('partnership:preferences')}\n"
-    )
-    emails = [
-        EmailMessage(subject=message.subject, body=message.body + footer, to=[user.email])
-        for user in recipients.values()
-    ]
-    if not emails:
+    token = token or f"{timezone.localdate().isoformat()}/{uuid.uuid4().hex}"
+    day = datetime.date.fromisoformat(token.split("/", 1)[0])
+    recipients = {user.pk: user for user in message.recipients if user.is_active and user.pk != actor_id}
+    if not recipients:
         return 0
-    return get_connection().send_messages(emails) or 0
+    wanted = frequencies(event.category, list(recipients))
+    with transaction.atomic():
+        inbox_add(
+            entries=[
+                Entry(
+                    user_id=pk,
+                    site_id=message.site.pk if message.site else None,
+                    kind=str(event),
+                    category=event.category,
+                    key=token,
+                    day=day,
+                    subject=message.subject,
+                    body=message.body,
+                    link=message.link,
+                    email=wanted[pk] if user.email else InboxMessage.Email.NONE,
+                )
+                for pk, user in recipients.items()
+            ],
+            ignore_existing=True,
+        )
+    ids = InboxMessage.objects.filter(kind=str(event), key=token, day=day).values_list("pk", flat=True)
+    return emails_send(ids=list(ids))
 
 
-# A mail server that is down or busy is tried again after up to 10 s, 20 s, 40 s... (full jitter, at most 10 min).
-# A refused recipient is not: the retry would send the others their e-mail again, five times over.
+# A mail server that is down or busy is tried again after up to 10 s, 20 s, 40 s... (full jitter, at most 10 min);
+# the retry sends only the e-mails that had not gone (each inbox message records its own). A refused recipient is
+# not retried.
 @shared_task(
     name="checklists.send_notification",
     autoretry_for=(smtplib.SMTPException, OSError),
@@ -219,6 +288,6 @@ def deliver(event: Event, object_id: int, actor_id: int | None = None) -> int:
     retry_jitter=True,
     max_retries=5,
 )
-def send_notification(event: str, object_id: int, actor_id: int | None = None) -> int:
-    """Re-load the event's object and e-mail the people concerned; the number of e-mails sent."""
-    return deliver(Event(event), object_id, actor_id)
+def send_notification(event: str, object_id: int, actor_id: int | None = None, token: str | None = None) -> int:
+    """Re-load the event's object, write the inbox messages and e-mail the people concerned; the number sent."""
+    return deliver(Event(event), object_id, actor_id, token)

@@ -16,13 +16,11 @@ from checklists.services.preferences import preferences_save
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    off = set(
-        NotificationPreference.objects.filter(user=request.user, enabled=False).values_list("category", flat=True)
-    )
-    initial = {"categories": [c for c in NotificationPreference.Category.values if c not in off]}
+    chosen = dict(NotificationPreference.objects.filter(user=request.user).values_list("category", "frequency"))
+    initial = {c: chosen.get(c, NotificationPreference.Frequency.IMMEDIATE) for c in NotificationPreference.Category}
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        preferences_save(user=request.user, enabled=set(form.cleaned_data["categories"]))
+        preferences_save(user=request.user, frequencies=form.cleaned_data)
         messages.success(request, "Your e-mail preferences have been saved.")
         return redirect("partnership:preferences")
     return render(request, "partnership/preferences.html", {"form": form})

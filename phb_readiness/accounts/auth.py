@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from phb_readiness.inbox.selectors import unread_count
 from phb_readiness.security import forwarded_client
 
 DEMO_PREFIX = "demo-"  # the demo accounts seed_demo creates, which exist only in the embedded run
@@ -51,15 +52,20 @@ def _confirmed_devices(model) -> Subquery:
 
 
 class ScopedUserMixin:
-    """The signed-in person is read with their reviewer scope and the ids of their confirmed authenticator app and
-    recovery codes in one query: every page asks what they may see, and whether the session's device still holds
-    (accounts.middleware.DeviceCheckedOTPMiddleware), without a query of its own."""
+    """The signed-in person is read with their reviewer scope, the ids of their confirmed authenticator app and
+    recovery codes, and their count of unread inbox messages in one query: every page asks what they may see, and
+    whether the session's device still holds (accounts.middleware.DeviceCheckedOTPMiddleware), and shows the count in
+    the header, without a query of its own."""
 
     def get_user(self, user_id):
         user = (
             get_user_model()
             ._default_manager.select_related("reviewer_scope")
-            .annotate(totp_device_id=_confirmed_devices(TOTPDevice), static_device_id=_confirmed_devices(StaticDevice))
+            .annotate(
+                totp_device_id=_confirmed_devices(TOTPDevice),
+                static_device_id=_confirmed_devices(StaticDevice),
+                inbox_unread=unread_count(),  # the header's count of unread inbox messages
+            )
             .filter(pk=user_id)
             .first()
         )

@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+export PORT  # the embedded run's e-mail links use the port it serves on (settings.PHB_BASE_URL)
 PYTEST_ARGS ?=
 
 .PHONY: run test install assets migrate demo lint format check bench worker beat clean

@@ -1,4 +1,5 @@
-"""Forms of comments and concerns: a comment or concern on an item, a manager's answer to a concern."""
+"""Forms of comments and concerns: a comment or concern on an item, a manager's answer to a concern, the reason for
+closing someone else's concern."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class CommentForm(forms.Form):
             Field.textarea("body", label_size=Size.SMALL, rows=3),
             button="Raise concern" if concern else "Add comment",
             secondary=concern,
+            form=self,
         )
 
 
@@ -31,4 +33,19 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(Field.textarea("answer", label_size=Size.SMALL, rows=3), button="Answer concern")
+        self.helper = form_helper(
+            Field.textarea("answer", label_size=Size.SMALL, rows=3), button="Answer concern", form=self
+        )
+
+
+class CloseConcernForm(forms.Form):
+    reason = text_field(
+        "Reason for closing",
+        hint="The person who raised the concern sees your reason on the concern and is sent it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Field.textarea("reason", label_size=Size.SMALL, rows=3), button="Close concern", secondary=True
+        )

@@ -9,14 +9,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
+from checklists.forms.layout import button_id
 from checklists.rules.evidence import ACCEPTED_KINDS, DetectedType, validate_upload
 
 
-def _evidence_helper(*fields, button: str) -> FormHelper:
+def _evidence_helper(form: forms.Form, *fields, button: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.label_size = Size.SMALL
-    helper.layout = Layout(*fields, Submit("add", button, css_class="govuk-button--secondary"))
+    # the upload and link forms share one page: each button's id carries its form's prefix
+    helper.layout = Layout(
+        *fields, Submit("add", button, css_class="govuk-button--secondary", css_id=button_id(form, "add"))
+    )
     return helper
 
 
@@ -39,7 +43,7 @@ class EvidenceFileForm(forms.Form):
             "Files are checked by their content (no macros, scripts or attached files) and kept privately."
         )
         self.detected: DetectedType | None = None
-        self.helper = _evidence_helper("file", "title", button="Upload file")
+        self.helper = _evidence_helper(self, "file", "title", button="Upload file")
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
@@ -63,7 +67,7 @@ class EvidenceLinkForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="link", **kwargs)
-        self.helper = _evidence_helper(Field.text("url", spellcheck="false"), "title", button="Add link")
+        self.helper = _evidence_helper(self, Field.text("url", spellcheck="false"), "title", button="Add link")
 
     def clean_url(self):
         url = self.cleaned_data["url"]

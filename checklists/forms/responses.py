@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size, Submit
@@ -93,10 +94,18 @@ class OwnerChoiceField(forms.ModelChoiceField):
         forms.Field.validate(self, value)
 
 
+def _status_choices() -> list[Choice]:
+    """The statuses as GOV.UK radios, each with its hint where it has one."""
+    return [
+        Choice(value, label, **({"hint": STATUS_HINTS[value]} if value in STATUS_HINTS else {}))
+        for value, label in Response.Status.choices
+    ]
+
+
 class ResponseForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
-        choices=Response.Status.choices,
+        choices=_status_choices(),
         widget=forms.RadioSelect,
         error_messages={"required": "Select a status", "invalid_choice": "Select one of the statuses"},
     )
@@ -186,6 +195,16 @@ class ResponseForm(forms.Form):
         for field, message in response_rule_errors(item=self.item, values=cleaned).items():
             self.add_error(field, message)
         return cleaned
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # An error of the whole due date (not a real date, or a rule's) is tied to its first box, the day, so the
+        # error summary links to a box a person can type in rather than to the fieldset around the three.
+        if "due_date" in (self._errors or {}):
+            boxes = self.fields["due_date"].fields
+            tied = {str(message) for box in boxes for message in getattr(box.widget, "errors", [])}
+            day = boxes[0].widget
+            day.errors = [*getattr(day, "errors", []), *(m for m in self.errors["due_date"] if m not in tied)]
 
     def service_data(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "base_version"}

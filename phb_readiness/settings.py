@@ -215,6 +215,8 @@ for _prefix, _path in (
 ):
     if _path.is_dir():  # absent before `make assets`; the app still runs, unstyled
         STATICFILES_DIRS.append((_prefix, _path) if _prefix else _path)
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise before any URL pattern.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 
 def s3_storage(
@@ -292,6 +294,10 @@ STORAGES = {
 EVIDENCE_MAX_BYTES = env_int("PHB_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 # An Office or OpenDocument file whose parts would unpack to more than this is refused (a "zip bomb").
 EVIDENCE_MAX_UNPACKED_BYTES = env_int("PHB_EVIDENCE_MAX_UNPACKED_BYTES", 100 * 1024 * 1024, minimum=1)
+# Checklist spreadsheet imports: the largest file, what it may unpack to, and how long a previewed import waits.
+PHB_IMPORT_MAX_BYTES = env_int("PHB_IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1)
+PHB_IMPORT_MAX_UNPACKED_BYTES = env_int("PHB_IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024, minimum=1)
+PHB_IMPORT_TTL_SECONDS = env_int("PHB_IMPORT_TTL_SECONDS", 3600, minimum=60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -325,6 +331,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # minute, the outbox's messages the broker did not take yet, and the sweep of report jobs lost with their message or
 # their worker (a minutely run not taken within the minute is dropped: the next one does the same work).
 CELERY_BEAT_SCHEDULE = {
+    # Evidence past its valid-until date: each lapse recorded once, just after midnight, before the daily refresh.
+    "lapse-evidence": {"task": "checklists.lapse_evidence", "schedule": crontab(hour=0, minute=1)},
     "refresh-stale-readiness": {"task": "checklists.refresh_stale_readiness", "schedule": crontab(hour=0, minute=5)},
     "flush-outbox": {"task": "outbox.flush", "schedule": 60.0, "options": {"expires": 55}},
     "sweep-stale-reports": {"task": "reports.sweep_stale_reports", "schedule": 60.0, "options": {"expires": 55}},
@@ -365,7 +373,8 @@ PHB_ISSUER_NAME = env("PHB_ISSUER_NAME") or "PHB Readiness (SPF review)"
 # database; where unset, each is generated once under VAR_DIR/keys/.
 PHB_AUDIT_KEY = env_secret("PHB_AUDIT_KEY")
 PHB_ARCHIVE_KEY = env_secret("PHB_ARCHIVE_KEY")
-PHB_BASE_URL = env("PHB_BASE_URL") or "http://127.0.0.1:8000"
+# Set it in production; the embedded run (`make run`, `PORT=18101 make run`) links to the port it serves on.
+PHB_BASE_URL = env("PHB_BASE_URL") or f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1) if EMBEDDED else 8000}"
 
 # Issued reports are signed (PAdES, phb_readiness/reports/signing.py) with the service's key and certificate: PEM text
 # in PHB_SIGNING_KEY and PHB_SIGNING_CERT (usually PHB_SIGNING_KEY_FILE and PHB_SIGNING_CERT_FILE naming mounted

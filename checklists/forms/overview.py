@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from checklists.models import Response
+from checklists.models import Item, Response
 from checklists.selectors.responses import OverviewFilters
 
 
@@ -16,6 +16,9 @@ class OverviewFilterForm(forms.Form):
     overdue = forms.BooleanField(label="Only overdue items", required=False)
     concerns = forms.BooleanField(label="Only items with an open concern", required=False)
     carried = forms.BooleanField(label="Only answers carried forward, not yet confirmed", required=False)
+    provenance = forms.ChoiceField(
+        label="Comes from", required=False, choices=[("", "Any source"), *Item.Provenance.choices]
+    )
 
     def filters(self) -> OverviewFilters:
         if not self.is_valid():

@@ -42,10 +42,13 @@ class OverviewFilters:
     overdue: bool = False
     concerns: bool = False
     carried: bool = False  # only answers carried forward from the last round and not yet confirmed
+    provenance: str = ""  # only items from this source (Item.Provenance); read from the memoised items, no query
 
     @property
     def active(self) -> bool:
-        return bool(self.section or self.status or self.mine or self.overdue or self.concerns or self.carried)
+        return bool(
+            self.section or self.status or self.mine or self.overdue or self.concerns or self.carried or self.provenance
+        )
 
     def keep(self, row: ItemRow, *, user) -> bool:
         response = row.response
@@ -56,6 +59,7 @@ class OverviewFilters:
             and (not self.overdue or response.is_overdue)
             and (not self.concerns or row.open_concerns > 0)
             and (not self.carried or response.carried_forward)
+            and (not self.provenance or response.item.provenance == self.provenance)
         )
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from checklists.forms.overview import OverviewFilterForm
-from checklists.models import Response
+from checklists.models import Item, Response
 from checklists.rules.access import Need, can
 from checklists.rules.readiness import RAG_RULE
 from checklists.selectors.access import get_assessment_for
@@ -30,6 +30,7 @@ def assessment_view(request: HttpRequest, pk: int) -> HttpResponse:
             "filter_form": filter_form,
             "filters": filter_form.filters(),
             "statuses": Response.Status.choices,
+            "provenances": Item.Provenance.choices,
             "rag_rule": RAG_RULE,
             "can_edit": can(role, Need.EDIT) and assessment.is_editable,
             "can_submit": can(role, Need.MANAGE) and assessment.is_editable,

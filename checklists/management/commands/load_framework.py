@@ -17,7 +17,12 @@ class Command(BaseCommand):
         except FrameworkFileError as exc:
             raise CommandError(str(exc)) from exc
         framework = result.framework
-        verb = "Loaded" if result.created else "Already loaded, unchanged:"
+        if result.created:
+            verb = "Loaded"
+        elif result.described:
+            verb = "Already loaded; updated its description (what it asks is unchanged):"
+        else:
+            verb = "Already loaded, unchanged:"
         self.stdout.write(
             self.style.SUCCESS(
                 f"{verb} {framework.name} version {framework.version} "

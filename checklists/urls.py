@@ -3,7 +3,7 @@ concerns, sign-offs, review outcomes, activity, preferences) under the `partners
 
 from django.urls import path
 
-from checklists.views import activity, comments, evidence, overview, preferences, responses, review, signoffs
+from checklists.views import activity, comments, evidence, overview, preferences, responses, review, rounds, signoffs
 
 app_name = "checklists"
 urlpatterns = [
@@ -43,5 +43,6 @@ partnership_urlpatterns = [
     path("assessments/<int:pk>/new-round/", review.new_round, name="new_round"),
     path("sites/<str:code>/concerns/", comments.site_concerns, name="concerns"),
     path("sites/<str:code>/activity/", activity.activity, name="activity"),
+    path("sites/<str:code>/rounds/", rounds.compare, name="rounds"),
     path("account/notifications/", preferences.preferences, name="preferences"),
 ]

@@ -176,6 +176,7 @@ MATRIX: dict[str, Row] = {
     "partnership:new_round": Row(assessment, get=not_allowed(), post=scoped("MR", allowed=ACCEPTED)),
     "partnership:concerns": Row(site, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
     "partnership:activity": Row(site, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
+    "partnership:rounds": Row(site, get=scoped("MCUROA"), post=not_allowed()),
     "partnership:preferences": Row(get=everyone(200), post=everyone(ACCEPTED)),
     # reports
     "reports:overview": Row(get=REVIEWERS, post=not_allowed()),

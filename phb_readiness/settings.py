@@ -500,3 +500,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # sign-ins, failures and lockouts are in the audit trail
     },
 }
+if not CELERY_BROKER_URL:
+    # Tasks run in-process, yet Celery still takes a producer for the default broker address and kombu warns that
+    # it has no host name: a warning that means nothing without a broker. With one configured, it still shows.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}

@@ -74,6 +74,17 @@ NARRATIVES = {
 }
 
 
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """Every demo account as (username, role, where): printed after seeding and listed on the sign-in page."""
+    accounts = []
+    for username, _name, site, role, region in ACCOUNTS:
+        where = site or (
+            f"region {region}" if region else "national" if role in ReviewerScope.Role.values else "everything"
+        )
+        accounts.append((username, SiteRole(role).label, where))
+    return accounts
+
+
 class Command(BaseCommand):
     help = "Create fictional demo sites, accounts and assessments (embedded run only; idempotent)."
 
@@ -90,12 +101,7 @@ class Command(BaseCommand):
     @staticmethod
     def accounts_text() -> str:
         lines = ["", f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
-        for username, _name, site, role, region in ACCOUNTS:
-            where = site or (
-                f"region {region}" if region else "national" if role in ReviewerScope.Role.values else "everything"
-            )
-            label = SiteRole(role).label
-            lines.append(f"  {username:<22} {label} ({where})")
+        lines += [f"  {username:<22} {label} ({where})" for username, label, where in demo_accounts()]
         return "\n".join(lines)
 
     def _seed(self) -> None:

@@ -3,7 +3,18 @@ concerns, sign-offs, review outcomes, activity, preferences) under the `partners
 
 from django.urls import path
 
-from checklists.views import activity, comments, evidence, overview, preferences, responses, review, rounds, signoffs
+from checklists.views import (
+    activity,
+    comments,
+    evidence,
+    imports,
+    overview,
+    preferences,
+    responses,
+    review,
+    rounds,
+    signoffs,
+)
 
 app_name = "checklists"
 urlpatterns = [
@@ -11,6 +22,8 @@ urlpatterns = [
     path("assessments/<int:pk>/items/<str:code>/", responses.item_view, name="item"),
     path("assessments/<int:pk>/items/<str:code>/evidence/", evidence.evidence_add, name="evidence_add"),
     path("assessments/<int:pk>/submit/", review.submit_view, name="submit"),
+    path("assessments/<int:pk>/import/", imports.import_upload, name="import_upload"),
+    path("assessments/<int:pk>/import/<int:import_pk>/", imports.import_preview, name="import_preview"),
     path("evidence/<int:pk>/remove/", evidence.evidence_remove_view, name="evidence_remove"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
 ]

@@ -32,6 +32,17 @@ from checklists.models import (
     percent,
 )
 from checklists.rules.access import ALLOWED, Need
+from checklists.rules.imports import (
+    ABOUT_FRAMEWORK,
+    ABOUT_FRAMEWORK_VERSION,
+    ABOUT_KIND,
+    ABOUT_SHEET,
+    ABOUT_SITE,
+    CHECKLIST_HEADER,
+    CHECKLIST_SHEET,
+    KIND_EXPORT,
+    KIND_TEMPLATE,
+)
 from checklists.rules.readiness import RAG_RULE
 from checklists.selectors.review import submit_blockers
 from phb_readiness.reports.models import Report
@@ -523,35 +534,28 @@ def _comment_text(comment: Comment) -> str:
     return f"{text}\nAnswer: {comment.answer}" if comment.answer else text
 
 
-def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[list]]]:
-    """A site's full checklist and its section summary, as tables for a spreadsheet."""
-    header = [
-        "Section",
-        "Item",
-        "Question",
-        "Mandatory",
-        "Evidence expected",
-        "Status",
-        "Narrative",
-        "Why not applicable",
-        "Owner",
-        "Due date",
-        "Evidence (title, SHA-256 or link)",
-        "Comments",
-        "Open concerns",
-        "Comments and concerns (newest last)",
-    ]
+def checklist_tables(data: SiteReportData, *, blank: bool = False) -> list[tuple[str, list[str], list[list]]]:
+    """A site's full checklist, its section summary and what an import needs to read it back (each item's code and
+    version, the framework version in the About sheet), as tables for a spreadsheet. `blank`: the same checklist
+    with empty answers and no versions, a template to fill in."""
+    header = list(CHECKLIST_HEADER)
     rows = []
     for section in data.sections:
         for entry in section.items:
             r = entry.response
+            question = [
+                f"{section.section.code} {section.section.title}",
+                r.item.code,
+                r.item.question,
+                "Yes" if r.item.mandatory else "No",
+                "Yes" if r.item.evidence_expected else "No",
+            ]
+            if blank:
+                rows.append([*question, *[None] * (len(header) - len(question))])
+                continue
             rows.append(
                 [
-                    f"{section.section.code} {section.section.title}",
-                    r.item.code,
-                    r.item.question,
-                    "Yes" if r.item.mandatory else "No",
-                    "Yes" if r.item.evidence_expected else "No",
+                    *question,
                     r.get_status_display(),
                     r.narrative,
                     r.not_applicable_reason,
@@ -561,8 +565,26 @@ def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[li
                     sum(1 for c in entry.comments if not c.is_concern),
                     sum(1 for c in entry.comments if c.is_open_concern),
                     "\n\n".join(_comment_text(c) for c in entry.comments),
+                    r.version,
                 ]
             )
+    assessment = data.assessment
+    about = [
+        [ABOUT_KIND, KIND_TEMPLATE if blank else KIND_EXPORT],
+        [ABOUT_SITE, assessment.site.code],
+        ["Site", assessment.site.name],
+        ["Round", assessment.round_label],
+        [ABOUT_FRAMEWORK, assessment.framework.name],
+        [ABOUT_FRAMEWORK_VERSION, assessment.framework.version],
+        ["Written", timezone.localtime(data.as_of).strftime("%d %b %Y %H:%M")],
+        [
+            "To import",
+            "Change Status, Narrative, Why not applicable, Owner and Due date on the Checklist sheet, keep the Item "
+            "and Version columns as they are, and upload the file from the checklist's page.",
+        ],
+    ]
+    if blank:
+        return [(CHECKLIST_SHEET, header, rows), (ABOUT_SHEET, ["About this file", ""], about)]
     summary_header = ["Section", "Items", "Answered", "In place", "Applicable", "% in place", "Open concerns"]
     summary_header += ["Sign-off", "RAG"]
     summary = [
@@ -579,4 +601,8 @@ def checklist_tables(data: SiteReportData) -> list[tuple[str, list[str], list[li
         ]
         for s in data.readiness.section_figures
     ]
-    return [("Checklist", header, rows), ("Summary", summary_header, summary)]
+    return [
+        (CHECKLIST_SHEET, header, rows),
+        ("Summary", summary_header, summary),
+        (ABOUT_SHEET, ["About this file", ""], about),
+    ]

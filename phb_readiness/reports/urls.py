@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("sites/<str:code>/checklist.xlsx", views.site_checklist_xlsx, name="site_checklist_xlsx"),
+    path("sites/<str:code>/checklist-template.xlsx", views.site_checklist_template, name="site_checklist_template"),
     path("reports/", views.report_list, name="list"),
     path("reports/national/", views.request_national, name="request_national"),
     path("reports/verify/", views.verify, name="verify"),

@@ -108,9 +108,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def site_checklist_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+def _latest_assessment(request: HttpRequest, code: str):
     site = PilotSite.objects.visible_to(request.user).filter(code=code).first()
     if site is None:
         raise Http404("No such site.")
@@ -118,6 +116,13 @@ def site_checklist_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     if latest is None:
         raise Http404("This site has no assessment yet.")
     assessment, _role = get_assessment_for(request.user, latest.pk, need=Need.VIEW)
+    return site, assessment
+
+
+@login_required
+@require_GET
+def site_checklist_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    site, assessment = _latest_assessment(request, code)
     data = site_report_data(assessment)
     sheets = checklist_tables(data)
     audit_record(
@@ -129,6 +134,16 @@ def site_checklist_xlsx(request: HttpRequest, code: str) -> HttpResponse:
         after={"format": "xlsx"},
     )
     return xlsx_response(filename=f"{site.code}-checklist.xlsx", sheets=sheets)
+
+
+@login_required
+@require_GET
+def site_checklist_template(request: HttpRequest, code: str) -> HttpResponse:
+    """The site's checklist with empty answers: a template to fill in and import. It holds no answers, so it is
+    not recorded as an export."""
+    site, assessment = _latest_assessment(request, code)
+    sheets = checklist_tables(site_report_data(assessment), blank=True)
+    return xlsx_response(filename=f"{site.code}-checklist-template.xlsx", sheets=sheets)
 
 
 @login_required

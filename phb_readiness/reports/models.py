@@ -74,3 +74,36 @@ class Report(models.Model):
     def __str__(self) -> str:
         subject = self.site.code if self.site_id else (self.region.code if self.region_id else "national")
         return f"Report {self.pk} ({subject}, {self.get_state_display()})"
+
+
+class ReadinessSnapshot(models.Model):
+    """A region's readiness at a month's end, as it was then: the programme over time (reports.history).
+
+    Written for the current month only, by beat's daily job, so a month's row holds its last day's figures and is
+    never written again once the month is over: a later change cannot rewrite history. Months before the first
+    snapshot can be derived once from the audit trail (`source="audit"`); they never replace a stored row.
+    """
+
+    class Source(models.TextChoices):
+        STORED = "stored", "Stored readiness"
+        AUDIT = "audit", "Derived from the audit trail"
+
+    region = models.ForeignKey("sites.Region", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(help_text="The first day of the month the figures are for.")
+    sites = models.PositiveIntegerField(default=0, help_text="Sites with an assessment.")
+    ready = models.PositiveIntegerField(default=0, help_text="Sites ready to accept.")
+    accepted = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    open_concerns = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.STORED)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="snapshot_one_per_region_month"),
+            models.CheckConstraint(condition=Q(source__in=["stored", "audit"]), name="snapshot_source_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"

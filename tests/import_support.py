@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Callable
 
 import openpyxl
@@ -67,3 +68,25 @@ def errors_shown(answer) -> str:
     """The error summary's lines of a page (for failure messages and assertions)."""
     page = answer.content.decode()
     return " | ".join(re.findall(r'<li><a href="#[^"]*">(.*?)</a></li>', page))
+
+
+def rezipped(data: bytes, *, replace: dict[str, Callable[[bytes], bytes]] | None = None, add=None) -> bytes:
+    """The same .xlsx with members rewritten (`replace`: name -> function of its bytes) or added (`add`)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if replace and info.filename in replace:
+                body = replace[info.filename](body)
+            target.writestr(info.filename, body)
+        for name, body in (add or {}).items():
+            target.writestr(name, body)
+    return out.getvalue()
+
+
+def checklist_sheet_member(data: bytes) -> str:
+    """The zip member of the Checklist sheet (openpyxl numbers sheets in order: the first)."""
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "xl/worksheets/sheet1.xml" in names
+    return "xl/worksheets/sheet1.xml"

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from checklists.models import Comment, Evidence
+from checklists.models import ChecklistImport, Comment, Evidence
 from phb_readiness.reports.models import Report
 from tests.bench.support import phb_bench
 from tests.mfa_support import sign_in_verified
@@ -100,6 +100,13 @@ def concern(o: Objects) -> dict:
     return {"pk": o.world.assessment_a.pk, "comment_id": o.concern.pk}
 
 
+def pending_import(o: Objects) -> ChecklistImport:
+    """Site A's manager's pending spreadsheet import (changing nothing, so confirming it writes nothing)."""
+    return ChecklistImport.objects.get_or_create(
+        assessment=o.world.assessment_a, uploaded_by=o.world.manager_a, defaults={"filename": "a.xlsx", "rows": []}
+    )[0]
+
+
 def site(o: Objects) -> dict:
     return {"code": o.world.site_a.code}
 
@@ -154,6 +161,14 @@ MATRIX: dict[str, Row] = {
     "checklists:submit": Row(assessment, get=scoped("MCUROA"), post=scoped("M", allowed=ACCEPTED)),
     "checklists:evidence_remove": Row(evidence, get=not_allowed(), post=scoped("MC", allowed=ACCEPTED)),
     "checklists:evidence_download": Row(evidence, get=scoped("MCUROA"), post=not_allowed()),
+    # importing a spreadsheet: only those who edit the answers; a pending import is its uploader's alone (the
+    # contributor sees the manager's as no such import)
+    "checklists:import_upload": Row(assessment, get=scoped("MC"), post=scoped("MC", allowed=ACCEPTED)),
+    "checklists:import_preview": Row(
+        lambda o: {"pk": o.world.assessment_a.pk, "import_pk": pending_import(o).pk},
+        get={**scoped("M"), "contributor_a": 404},
+        post={**scoped("M", allowed=ACCEPTED), "contributor_a": 404},
+    ),
     # partnership
     "partnership:comment_create": Row(
         item, get=scoped("MCURO"), post=scoped("MCURO", allowed=ACCEPTED), data=lambda o: {"body": "A comment."}
@@ -181,6 +196,7 @@ MATRIX: dict[str, Row] = {
     # reports
     "reports:overview": Row(get=REVIEWERS, post=not_allowed()),
     "reports:site_checklist_xlsx": Row(site, get=scoped("MCUROA"), post=not_allowed()),
+    "reports:site_checklist_template": Row(site, get=scoped("MCUROA"), post=not_allowed()),
     "reports:list": Row(get=everyone(200), post=not_allowed()),
     "reports:request_national": Row(
         get=not_allowed(),

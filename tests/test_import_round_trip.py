@@ -27,7 +27,7 @@ def test_an_edited_export_imports_exactly_its_changes_after_a_preview(client, wo
         Status="In progress",
         Narrative="Policy drafted with the staff side",
         Owner="Chris Contributor",
-        Due_date=datetime.datetime(2010, 3, 31),
+        Due_date=datetime.date(2010, 3, 31),  # written as a date cell
     )
     data = set_cells(data, second.item.code, Status="Not in place", Owner=world.contributor_a.email)
     before_events = AuditEvent.objects.count()

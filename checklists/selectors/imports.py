@@ -117,3 +117,10 @@ def pending_import_for(*, user, assessment: Assessment, pk: int) -> ChecklistImp
     if pending is None:
         raise Http404("No such import, or it has expired.")
     return pending
+
+
+def latest_assessment_of(site) -> Assessment | None:
+    """A site's newest assessment (the one imports go into), with its site and framework."""
+    return (
+        Assessment.objects.filter(site=site).select_related("site", "framework").order_by("-created_at", "-id").first()
+    )

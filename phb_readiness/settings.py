@@ -338,6 +338,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-reports": {"task": "reports.sweep_stale_reports", "schedule": 60.0, "options": {"expires": 55}},
     # A signed checkpoint of the audit chain's head in the file store, outside the database (also on every report).
     "audit-checkpoint": {"task": "audit.checkpoint", "schedule": crontab(hour=0, minute=20)},
+    # Each region's readiness for the current month, late every day: a month's last run is its month-end figure.
+    "readiness-snapshot": {"task": "reports.readiness_snapshot", "schedule": crontab(hour=23, minute=50)},
     # Reminders (items due and overdue, sign-offs, concerns and submissions waiting, evidence expiring) every morning;
     # the weekly digests on Monday morning; inbox messages older than 90 days deleted nightly.
     "send-reminders": {"task": "checklists.send_reminders", "schedule": crontab(hour=7, minute=0)},

@@ -83,8 +83,8 @@ def test_filters_and_sort(client, world, framework):
 
 
 # Session and user (with the reviewer scope) 2, the regions for the filter 1, the page's count and rows 2, their
-# readiness 1, the figures by region 1.
-OVERVIEW_QUERIES = 7
+# readiness 1, the figures by region 1, the stored months of the programme over time 1.
+OVERVIEW_QUERIES = 8
 
 
 def test_overview_queries_do_not_grow_with_the_sites(client, world, framework):

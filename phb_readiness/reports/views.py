@@ -27,6 +27,7 @@ from phb_readiness.reports.forms import (
     VerifyForm,
     VerifyNumberForm,
 )
+from phb_readiness.reports.history import programme_history
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.ratelimit import rate_limit_take
 from phb_readiness.reports.selectors import (
@@ -87,6 +88,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             return csv_response(filename=f"{name}.csv", header=header, rows=rows)
         return xlsx_response(filename=f"{name}.xlsx", sheets=[("Overview", header, rows)])
     data = overview_page(sites=sites, page_number=request.GET.get("page") or 1, **chosen)
+    scope_region = national_scope_region(request.user)
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)
@@ -101,7 +103,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "overview": data,
             "filters": filters,
             "query": query.urlencode(),
-            "scope_region": national_scope_region(request.user),
+            "scope_region": scope_region,
+            "history": programme_history(region=scope_region),
             "rag_rule": RAG_RULE,
             "may_request_site": may_request_site,
         },

@@ -159,7 +159,7 @@ MATRIX: dict[str, Row] = {
     "checklists:evidence_add": Row(item, get=not_allowed(), post=scoped("MC", allowed=ACCEPTED)),
     # anyone who may see the assessment sees what stands between it and review; only its manager submits
     "checklists:submit": Row(assessment, get=scoped("MCUROA"), post=scoped("M", allowed=ACCEPTED)),
-    "checklists:evidence_remove": Row(evidence, get=not_allowed(), post=scoped("MC", allowed=ACCEPTED)),
+    "checklists:evidence_remove": Row(evidence, get=scoped("MC"), post=scoped("MC", allowed=ACCEPTED)),
     "checklists:evidence_download": Row(evidence, get=scoped("MCUROA"), post=not_allowed()),
     # importing a spreadsheet: only those who edit the answers; a pending import is its uploader's alone (the
     # contributor sees the manager's as no such import)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checklists.models import Assessment, Readiness, SignOff
+from checklists.models import Assessment, Readiness, SectionFigures, SignOff, SignOffState
 from checklists.rules.review import assessment_content_sha256
 
 
@@ -44,3 +44,12 @@ def register_for(assessment: Assessment) -> Register:
                 reason = "A later sign-off of the same section replaced it."
         rows.append(RegisterRow(signoff=signoff, status="current" if current else "superseded", reason=reason))
     return Register(readiness=readiness, rows=rows)
+
+
+def signed_section(assessment: Assessment, section_id: int) -> SectionFigures | None:
+    """The section's stored figures (no query: the assessment's readiness is loaded) while a current sign-off covers
+    it, by management alone or by both sides: a change to its answers or evidence would supersede that sign-off."""
+    for figures in assessment.readiness.section_figures:
+        if figures.section_id == section_id:
+            return figures if figures.signoff in (SignOffState.MANAGEMENT_ONLY, SignOffState.COMPLETE) else None
+    return None

@@ -41,6 +41,7 @@ class Event(StrEnum):
     CONCERN_CLOSED = "concern.closed"
     SIGNOFF_REQUESTED = "signoff.requested"
     SIGNOFF_GIVEN = "signoff.given"
+    SIGNOFF_SUPERSEDED = "signoff.superseded"
     ASSESSMENT_SUBMITTED = "assessment.submitted"
     ASSESSMENT_RETURNED = "assessment.returned"
     ASSESSMENT_ACCEPTED = "assessment.accepted"
@@ -151,10 +152,39 @@ def _superseded_message(management: SignOff, link: str) -> Message:
     )
 
 
+def _superseded_message(management: SignOff, link: str) -> Message:
+    """To the people who signed a section (the management sign-off named, and the staff-side acknowledgement of it,
+    if given) when a change to the section superseded their sign-off."""
+    assessment, section = management.assessment, management.section
+    acknowledgement = (
+        SignOff.objects.filter(
+            assessment=assessment,
+            section=section,
+            kind=SignOff.Kind.STAFF_SIDE,
+            content_sha256=management.content_sha256,
+            created_at__gte=management.created_at,
+        )
+        .select_related("signed_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    signers = [management.signed_by] + ([acknowledgement.signed_by] if acknowledgement else [])
+    return Message(
+        subject=f"Sign-off superseded: {section.title} at {assessment.site.name}",
+        body=f"“{section.title}” of {assessment.round_label} changed after it was signed, so its sign-off "
+        f"({'management sign-off and staff-side acknowledgement' if acknowledgement else 'management sign-off'}) "
+        "no longer covers it. The sign-off stays in the register as superseded; the section needs to be signed "
+        f"again.\n\nSee what changed and sign again: {link}\n",
+        recipients=signers,
+    )
+
+
 def _signoff_message(event: Event, signoff: SignOff) -> Message:
     assessment = signoff.assessment
     section = signoff.section
     link = absolute_url("partnership:signoff", assessment.pk, section.code)
+    if event == Event.SIGNOFF_SUPERSEDED:
+        return _superseded_message(signoff, link)
     if event == Event.SIGNOFF_REQUESTED:
         return Message(
             subject=f"Please acknowledge the sign-off of {section.title} at {assessment.site.name}",

@@ -25,6 +25,7 @@ from checklists.rules.readiness import (
     signoff_facts,
 )
 from checklists.selectors.frameworks import framework_structure
+from checklists.services import notifications
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_append_many, audit_event
 
@@ -223,7 +224,8 @@ def change_record(*, assessment: Assessment, section_id: int | None, events: lis
     one insert. `cause` names what changed, for those events ("EMP-03")."""
     refreshed = readiness_refresh(assessment=assessment, section_ids=[] if section_id is None else [section_id])
     actor = events[0].actor if events else None
-    for figures in refreshed.superseded():
+    superseded = refreshed.superseded()
+    for figures in superseded:
         for signoff_id, kind in (
             (figures.management_id, "Management sign-off"),
             (figures.acknowledgement_id, "Staff-side acknowledgement"),
@@ -242,6 +244,9 @@ def change_record(*, assessment: Assessment, section_id: int | None, events: lis
                     )
                 )
     audit_append_many(events)
+    # The people who signed are told (an outbox message a section; the task finds who acknowledged).
+    for figures in superseded:
+        notifications.notify(notifications.Event.SIGNOFF_SUPERSEDED, figures.management_id, actor=actor)
     return refreshed
 
 

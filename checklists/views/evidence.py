@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checklists.forms.evidence import EvidenceFileForm, EvidenceLinkForm
 from checklists.models import Evidence
@@ -23,10 +23,12 @@ from checklists.rules.evidence import (
 )
 from checklists.selectors.access import assessments_visible_to, get_assessment_for, get_response_for
 from checklists.selectors.responses import item_page_for
+from checklists.selectors.signoffs import signed_section
 from checklists.services.checks import AssessmentNotEditable
 from checklists.services.evidence import evidence_add_file, evidence_add_link, evidence_remove
 from checklists.views.responses import render_item_page
 from phb_readiness.audit.services import audit_record
+from phb_readiness.sites.models import SiteRole
 
 
 def _evidence_url(assessment_pk: int, code: str) -> str:
@@ -38,7 +40,7 @@ def _visible_evidence(user, pk: int) -> Evidence:
     evidence = (
         Evidence.objects.current()
         .filter(pk=pk, response__assessment__in=assessments_visible_to(user))
-        .select_related("response__item")
+        .select_related("response__item", "uploaded_by")
         .first()
     )
     if evidence is None:
@@ -112,10 +114,24 @@ def _evidence_add(request: HttpRequest, *, pk: int, code: str, limit: UploadSize
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: ask to confirm the removal (saying when it would supersede the section's sign-off); POST: remove."""
     evidence = _visible_evidence(request.user, pk)
-    assessment, _ = get_assessment_for(request.user, evidence.response.assessment_id, Need.EDIT)
+    assessment, role = get_assessment_for(request.user, evidence.response.assessment_id, Need.EDIT)
+    if request.method == "GET":
+        if role != SiteRole.MANAGER and evidence.uploaded_by_id != request.user.pk:
+            raise PermissionDenied("You can remove only evidence you added; ask a pilot manager to remove this.")
+        if not assessment.is_editable:
+            messages.error(request, str(AssessmentNotEditable(assessment)))
+            return redirect(_evidence_url(assessment.pk, evidence.response.item.code))
+        context = {
+            "assessment": assessment,
+            "evidence": evidence,
+            "item": evidence.response.item,
+            "signed_section": signed_section(assessment, evidence.response.item.section_id),
+        }
+        return render(request, "checklists/evidence_remove.html", context)
     try:
         evidence_remove(evidence=evidence, user=request.user)
     except AssessmentNotEditable as exc:

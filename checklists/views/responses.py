@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from checklists.forms.evidence import EvidenceFileForm, EvidenceLinkForm
 from checklists.forms.responses import ResponseForm
-from checklists.models import Assessment, Response
+from checklists.models import Assessment, Response, SectionFigures
 from checklists.rules.access import Need, can
 from checklists.rules.answers import field_label
 from checklists.selectors.access import get_response_for
 from checklists.selectors.responses import ItemPage, item_page_for, response_changes_since, site_owners
+from checklists.selectors.signoffs import signed_section
 from checklists.services.checks import AssessmentNotEditable
 from checklists.services.responses import ResponseConflict, response_confirm, response_save
 from phb_readiness.sites.models import SiteRole
@@ -65,6 +66,13 @@ def merge_after_conflict(form: ResponseForm, current: Response, base_values: dic
     return data, both
 
 
+def superseded_message(section: SectionFigures) -> str:
+    return (
+        f"Your change superseded the sign-off of {section.title}. The people who signed it have been told; "
+        "the section needs to be signed again."
+    )
+
+
 def response_form(request: HttpRequest, assessment: Assessment, role: SiteRole, response: Response, data=None):
     return ResponseForm(
         data,
@@ -88,6 +96,7 @@ def render_item_page(
     link_form: EvidenceLinkForm | None = None,
     conflict: Conflict | None = None,
     saved: bool = False,
+    superseded: SectionFigures | None = None,
     partial: bool = False,
 ) -> HttpResponse:
     can_edit = can(role, Need.EDIT) and assessment.is_editable
@@ -107,6 +116,9 @@ def render_item_page(
         "link_form": (link_form or EvidenceLinkForm()) if can_edit else None,
         "can_edit": can_edit,
         "can_manage": can(role, Need.MANAGE),
+        # Said before saving: a change here supersedes the section's current sign-off, and its signers are told.
+        "signed_section": signed_section(assessment, response.item.section_id) if can_edit and not saved else None,
+        "superseded": superseded,
         "conflict": conflict,
         "saved": saved,
         "partial": partial,
@@ -136,6 +148,7 @@ def item_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     form = response_form(request, assessment, role, page.response, data=request.POST)
     if not form.is_valid():
         return render_item_page(request, assessment=assessment, role=role, page=page, form=form, partial=partial)
+    version_before = page.response.version  # the service updates the row it is given in place
     try:
         saved = response_save(
             response=page.response,
@@ -162,11 +175,17 @@ def item_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         form.add_error(None, exc)
         return render_item_page(request, assessment=assessment, role=role, page=page, form=form, partial=partial)
 
+    # The section's sign-off as it was before this save (the view's copy of the readiness): a change superseded it.
+    superseded = signed_section(assessment, page.response.item.section_id) if saved.version != version_before else None
     if partial:
         saved.item = page.response.item
         page.response = saved
-        return render_item_page(request, assessment=assessment, role=role, page=page, saved=True, partial=True)
+        return render_item_page(
+            request, assessment=assessment, role=role, page=page, saved=True, superseded=superseded, partial=True
+        )
     messages.success(request, f"{code} saved (version {saved.version}).")
+    if superseded is not None:
+        messages.warning(request, superseded_message(superseded))
     if saved.due_date is not None and saved.due_date < timezone.localdate():
         messages.warning(request, f"The due date of {code}, {saved.due_date:%-d %B %Y}, is in the past.")
     return redirect("checklists:item", pk=assessment.pk, code=code)

@@ -38,12 +38,7 @@ partnership_urlpatterns = [
         name="concern_create",
     ),
     path("assessments/<int:pk>/concerns/<int:comment_id>/answer/", comments.concern_answer, name="concern_answer"),
-    path(
-        "assessments/<int:pk>/concerns/<int:comment_id>/close/",
-        comments.concern_transition,
-        {"action": "close"},
-        name="concern_close",
-    ),
+    path("assessments/<int:pk>/concerns/<int:comment_id>/close/", comments.concern_close, name="concern_close"),
     path(
         "assessments/<int:pk>/concerns/<int:comment_id>/reopen/",
         comments.concern_transition,
@@ -53,6 +48,8 @@ partnership_urlpatterns = [
     path("assessments/<int:pk>/sections/<str:section_code>/signoff/", signoffs.signoff, name="signoff"),
     path("assessments/<int:pk>/signoffs/", signoffs.register, name="register"),
     path("assessments/<int:pk>/review/", review.review, name="review"),
+    path("assessments/<int:pk>/queries/<int:query_id>/answer/", review.query_answer, name="query_answer"),
+    path("assessments/<int:pk>/queries/<int:query_id>/resolve/", review.query_resolve, name="query_resolve"),
     path("assessments/<int:pk>/new-round/", review.new_round, name="new_round"),
     path("sites/<str:code>/concerns/", comments.site_concerns, name="concerns"),
     path("sites/<str:code>/activity/", activity.activity, name="activity"),

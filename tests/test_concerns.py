@@ -102,9 +102,9 @@ def test_only_the_raiser_or_a_reviewer_closes(client, world, persona, status):
 def test_a_reviewer_may_close_a_reps_concern(client, world):
     concern = raise_concern(world)
     client.force_login(world.reviewer)
-    client.post(action_url(concern, "close"))
+    client.post(action_url(concern, "close"), {"reason": "Answered by the new policy."})
     concern.refresh_from_db()
-    assert concern.concern_state == "closed"
+    assert (concern.concern_state, concern.close_reason) == ("closed", "Answered by the new policy.")
 
 
 def test_closing_twice_is_refused_with_a_message(client, world):

@@ -113,7 +113,8 @@ def test_review_history_names_the_return_and_its_reasons_then_the_new_submission
     assert [s.text for s in returned.history][-1].endswith("with reasons: Attach the minutes.")
     a = assessment_submit(assessment=a, user=world.manager_a)
     history = [s.text for s in site_report_data(a).history]
-    assert history[1].startswith("Returned by") and history[2] == "Submitted again for review"
+    assert history[1] == "Submitted for review" and history[3] == "Submitted again for review"
+    assert history[2].startswith("Returned by") and history[2].endswith("with reasons: Attach the minutes.")
     a = assessment_accept(assessment=a, user=world.reviewer, role=SiteRole.REVIEWER, note="Well evidenced.")
     accepted = site_report_data(a)
     assert accepted.verdict.mark == "" and accepted.verdict.ready

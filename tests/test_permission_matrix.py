@@ -193,6 +193,7 @@ MATRIX: dict[str, Row] = {
     "partnership:activity": Row(site, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
     "partnership:rounds": Row(site, get=scoped("MCUROA"), post=not_allowed()),
     "partnership:preferences": Row(get=everyone(200), post=everyone(ACCEPTED)),
+    "inbox:list": Row(get=everyone(200), post=not_allowed()),
     # reports
     "reports:overview": Row(get=REVIEWERS, post=not_allowed()),
     "reports:site_checklist_xlsx": Row(site, get=scoped("MCUROA"), post=not_allowed()),

@@ -27,7 +27,9 @@ def review_url(assessment):
 
 def test_a_reviewer_returns_it_with_reasons_and_it_opens_for_edits(client, world, submitted):
     client.force_login(world.reviewer)
-    reply = client.post(review_url(submitted), {"action": "return", "reasons": "Attach the indemnity certificate."})
+    reply = client.post(
+        review_url(submitted), {"action": "return", "reasons": "Attach the indemnity certificate.", "confirm": "yes"}
+    )
     assert reply.status_code == 302
     submitted.refresh_from_db()
     assert submitted.state == Assessment.State.RETURNED and submitted.is_editable
@@ -48,7 +50,7 @@ def test_returning_needs_reasons(client, world, submitted):
 
 def test_accepting_freezes_the_assessment_and_records_the_reviewer_sign_off(client, world, submitted):
     client.force_login(world.reviewer)
-    client.post(review_url(submitted), {"action": "accept", "note": "Thorough."})
+    client.post(review_url(submitted), {"action": "accept", "note": "Thorough.", "confirm": "yes"})
     submitted.refresh_from_db()
     assert submitted.state == Assessment.State.ACCEPTED and not submitted.is_editable
     acceptance = SignOff.objects.get(kind=SignOff.Kind.REVIEWER)
@@ -73,7 +75,7 @@ def test_accepting_freezes_the_assessment_and_records_the_reviewer_sign_off(clie
 )
 def test_only_a_reviewer_in_scope_records_an_outcome(client, world, submitted, persona, status):
     client.force_login(getattr(world, persona))
-    assert client.post(review_url(submitted), {"action": "accept"}).status_code == status
+    assert client.post(review_url(submitted), {"action": "accept", "confirm": "yes"}).status_code == status
     submitted.refresh_from_db()
     assert submitted.state == Assessment.State.SUBMITTED
 

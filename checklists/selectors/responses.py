@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
 
@@ -11,7 +11,16 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 
-from checklists.models import Assessment, Comment, Evidence, Readiness, Response, Section, SectionFigures
+from checklists.models import (
+    Assessment,
+    Comment,
+    Evidence,
+    Readiness,
+    Response,
+    ReviewQuery,
+    Section,
+    SectionFigures,
+)
 from checklists.rules.answers import EDITABLE_FIELDS, OWNER_ROLES
 from checklists.selectors.frameworks import framework_structure
 from phb_readiness.audit.models import AuditEvent
@@ -25,6 +34,7 @@ class ItemRow:
     comment_count: int
     open_concerns: int
     url: str = ""
+    open_queries: int = 0  # the reviewer's queries on the item still waiting for the site's answer
 
 
 @dataclass
@@ -69,6 +79,7 @@ class Overview:
     sections: list[OverviewSection]
     shown: int
     total: int
+    queried: list[ItemRow] = field(default_factory=list)  # every item with an open query, filtered or not
 
 
 def _count(queryset) -> Coalesce:
@@ -107,6 +118,7 @@ def task_list_rows(assessment: Assessment) -> dict[int, list[ItemRow]]:
             evidence_count=_count(Evidence.objects.current()),
             comment_count=_count(Comment.objects.all()),
             open_concern_count=_count(Comment.objects.open_concerns()),
+            open_query_count=_count(ReviewQuery.objects.filter(state=ReviewQuery.State.OPEN)),
         ),
         key=lambda r: order[r.item_id],
     )
@@ -122,6 +134,7 @@ def task_list_rows(assessment: Assessment) -> dict[int, list[ItemRow]]:
                 comment_count=r.comment_count,
                 open_concerns=r.open_concern_count,
                 url=url_pattern.replace("/CODE/", f"/{quote(r.item.code, safe='')}/"),
+                open_queries=r.open_query_count,
             )
         )
     return rows
@@ -142,7 +155,8 @@ def assessment_overview(*, assessment: Assessment, user, filters: OverviewFilter
             latest = max(changed, key=lambda r: r.updated_at, default=None)
             result.append(OverviewSection(readiness=figures, rows=kept, latest=latest))
     total = sum(len(section_rows) for section_rows in rows.values())
-    return Overview(readiness=assessment.readiness, sections=result, shown=shown, total=total)
+    queried = [row for section_rows in rows.values() for row in section_rows if row.open_queries]
+    return Overview(readiness=assessment.readiness, sections=result, shown=shown, total=total, queried=queried)
 
 
 def section_responses(assessment: Assessment, section: Section) -> list[Response]:

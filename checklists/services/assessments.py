@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from checklists.models import Assessment, Framework, Item, Readiness, Response
+from checklists.models import Assessment, Framework, Item, Readiness, Response, ReviewEvent
 from checklists.rules.access import Need, can
 from checklists.rules.answers import CARRIED_FIELDS
 from checklists.selectors.review import submit_blockers
@@ -88,6 +88,14 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     assessment.save(update_fields=["state", "submitted_at", "updated_at"])
     event = audit_event(
         action="assessment.submit",
+    resubmitted = before == Assessment.State.RETURNED
+    ReviewEvent.objects.create(
+        assessment=assessment,
+        kind=ReviewEvent.Kind.RESUBMITTED if resubmitted else ReviewEvent.Kind.SUBMITTED,
+        by=user,
+        at=assessment.submitted_at,
+        rag=assessment.readiness.rag,
+    )
         actor=user,
         obj=assessment,
         site=assessment.site,

@@ -59,7 +59,8 @@ def _lock_concern(concern: Comment) -> tuple[Comment, Assessment]:
     return locked, assessment
 
 
-def _may_close(concern: Comment, user, role: SiteRole) -> bool:
+def may_close(concern: Comment, user, role: SiteRole) -> bool:
+    """Who may close or reopen a concern: its raiser, or a reviewer."""
     return concern.author_id == user.pk or role == SiteRole.REVIEWER
 
 
@@ -89,28 +90,34 @@ def concern_answer(*, concern: Comment, user, role: SiteRole, answer: str) -> Co
 
 
 @transaction.atomic
-def concern_close(*, concern: Comment, user, role: SiteRole) -> Comment:
-    """The person who raised the concern (or a reviewer) is satisfied and closes it."""
+def concern_close(*, concern: Comment, user, role: SiteRole, reason: str = "") -> Comment:
+    """The person who raised the concern (or a reviewer) is satisfied and closes it. Anyone else who closes it gives
+    a reason, which the raiser sees on the concern and is sent."""
     concern, assessment = _lock_concern(concern)
-    allow(_may_close(concern, user, role), "Only the person who raised this concern, or a reviewer, can close it.")
+    allow(may_close(concern, user, role), "Only the person who raised this concern, or a reviewer, can close it.")
     require(concern.concern_state != Comment.ConcernState.CLOSED, "This concern is already closed.")
+    over_raiser = concern.author_id != user.pk
+    reason = clean_text(reason, "your reason for closing someone else's concern") if over_raiser else ""
     before = concern.concern_state
     concern.concern_state = Comment.ConcernState.CLOSED
     concern.closed_by = user
     concern.closed_at = timezone.now()
-    concern.save(update_fields=["concern_state", "closed_by", "closed_at"])
+    concern.close_reason = reason
+    concern.save(update_fields=["concern_state", "closed_by", "closed_at", "close_reason"])
     event = audit_event(
         action="concern.close",
         actor=user,
         obj=concern,
         site=assessment.site,
-        summary=f"Closed a concern on {concern.response.item.code}",
+        summary=f"Closed a concern on {concern.response.item.code}" + (", with a reason" if over_raiser else ""),
         before={"concern_state": before},
-        after={"concern_state": concern.concern_state},
+        after={"concern_state": concern.concern_state, **({"reason": reason} if over_raiser else {})},
     )
     item = concern.response.item
     change_record(assessment=assessment, section_id=item.section_id, events=[event], cause=item.code)
     notifications.notify(notifications.Event.CONCERN_CLOSED, concern.pk, actor=user)
+    if over_raiser:
+        notifications.notify(notifications.Event.CONCERN_CLOSED_FOR_RAISER, concern.pk, actor=user)
     return concern
 
 
@@ -118,13 +125,14 @@ def concern_close(*, concern: Comment, user, role: SiteRole) -> Comment:
 def concern_reopen(*, concern: Comment, user, role: SiteRole) -> Comment:
     """The raiser (or a reviewer) is not satisfied with the answer, or closed it too soon."""
     concern, assessment = _lock_concern(concern)
-    allow(_may_close(concern, user, role), "Only the person who raised this concern, or a reviewer, can reopen it.")
+    allow(may_close(concern, user, role), "Only the person who raised this concern, or a reviewer, can reopen it.")
     require(concern.concern_state != Comment.ConcernState.OPEN, "This concern is already open.")
     before = concern.concern_state
     concern.concern_state = Comment.ConcernState.OPEN
     concern.closed_by = None
     concern.closed_at = None
-    concern.save(update_fields=["concern_state", "closed_by", "closed_at"])
+    concern.close_reason = ""  # the reason for the earlier close stays in the audit trail
+    concern.save(update_fields=["concern_state", "closed_by", "closed_at", "close_reason"])
     event = audit_event(
         action="concern.reopen",
         actor=user,

@@ -39,6 +39,7 @@ class Event(StrEnum):
     CONCERN_REOPENED = "concern.reopened"
     CONCERN_ANSWERED = "concern.answered"
     CONCERN_CLOSED = "concern.closed"
+    CONCERN_CLOSED_FOR_RAISER = "concern.closed_for_raiser"  # someone else closed it: its raiser hears why
     SIGNOFF_REQUESTED = "signoff.requested"
     SIGNOFF_GIVEN = "signoff.given"
     SIGNOFF_SUPERSEDED = "signoff.superseded"
@@ -115,6 +116,13 @@ def _concern_message(event: Event, concern: Comment) -> Message:
             subject=f"Your concern on {where} has been answered",
             body=f"{name_of(concern.answered_by)} answered your concern on {item.code}:\n\n{concern.answer}\n\n"
             f"If you are satisfied, close the concern; if not, reopen it: {link}\n",
+            recipients=[concern.author],
+        )
+    if event == Event.CONCERN_CLOSED_FOR_RAISER:
+        return Message(
+            subject=f"Your concern on {where} was closed by {name_of(concern.closed_by)}",
+            body=f"{name_of(concern.closed_by)} closed your concern on {item.code}:\n\n{concern.body}\n\n"
+            f"Their reason:\n\n{concern.close_reason}\n\nIf you do not agree, reopen it: {link}\n",
             recipients=[concern.author],
         )
     return Message(

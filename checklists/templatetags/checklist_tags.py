@@ -33,6 +33,9 @@ def task_list_item(row) -> SafeString:
     hint.append(_plural(row.comment_count, "comment"))
     if row.open_concerns:
         hint.append(f'<span class="app-concern-marker">{_plural(row.open_concerns, "open concern")}</span>')
+    if row.open_queries:
+        asked = "A query" if row.open_queries == 1 else f"{row.open_queries} queries"
+        hint.append(f'<strong class="govuk-tag govuk-tag--orange app-tag--small">{asked} from the reviewer</strong>')
     if not r.item.mandatory:
         hint.append("Optional")
     if r.carried_forward:

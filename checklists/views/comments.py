@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from checklists.forms.comments import AnswerForm, CommentForm
+from checklists.forms.comments import AnswerForm, CloseConcernForm, CommentForm
 from checklists.models import Assessment, Comment, Response
 from checklists.rules.access import Need
 from checklists.selectors.access import get_assessment_for, site_for
@@ -89,7 +90,7 @@ def concern_answer(request: HttpRequest, pk: int, comment_id: int) -> HttpRespon
 @login_required
 @require_POST
 def concern_transition(request: HttpRequest, pk: int, comment_id: int, action: str) -> HttpResponse:
-    """Close or reopen a concern: buttons on the item page, no fields."""
+    """Reopen a concern (or close one's own): a button on the item page, no fields."""
     assessment, role = get_assessment_for(request.user, pk, need=Need.VIEW)
     concern = _concern_of(assessment, comment_id)
     change = services.concern_close if action == "close" else services.concern_reopen
@@ -100,6 +101,46 @@ def concern_transition(request: HttpRequest, pk: int, comment_id: int, action: s
     else:
         messages.success(request, "Concern closed." if action == "close" else "Concern reopened.")
     return _back_to_item(assessment, concern.response, f"comment-{concern.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_close(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    """Close a concern. Its raiser closes it with one button; anyone else who may (a reviewer) gives a reason on this
+    page, which the raiser sees and is sent."""
+    assessment, role = get_assessment_for(request.user, pk, need=Need.VIEW)
+    concern = _concern_of(assessment, comment_id)
+    if not services.may_close(concern, request.user, role):
+        raise PermissionDenied("Only the person who raised this concern, or a reviewer, can close it.")
+    own = concern.author_id == request.user.pk
+    form = CloseConcernForm(request.POST if request.method == "POST" and not own else None)
+    if request.method == "POST" and (own or form.is_valid()):
+        try:
+            services.concern_close(
+                concern=concern, user=request.user, role=role, reason="" if own else form.cleaned_data["reason"]
+            )
+        except PartnershipError as error:
+            if own:
+                messages.error(request, str(error))
+                return _back_to_item(assessment, concern.response, f"comment-{concern.pk}")
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "Concern closed." if own else "Concern closed. The person who raised it has been told why."
+            )
+            return _back_to_item(assessment, concern.response, f"comment-{concern.pk}")
+    return render(
+        request,
+        "partnership/concern_close.html",
+        {
+            "assessment": assessment,
+            "concern": concern,
+            "response": concern.response,
+            "form": form,
+            "role": role,
+            "own": own,
+        },
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from checklists.forms.evidence import EvidenceFileForm, EvidenceLinkForm
@@ -17,6 +18,7 @@ from checklists.rules.access import Need, can
 from checklists.rules.answers import field_label
 from checklists.selectors.access import get_response_for
 from checklists.selectors.responses import ItemPage, item_page_for, response_changes_since, site_owners
+from checklists.selectors.review import queries_for_response
 from checklists.selectors.signoffs import signed_section
 from checklists.services.checks import AssessmentNotEditable
 from checklists.services.responses import ResponseConflict, response_confirm, response_save
@@ -123,6 +125,8 @@ def render_item_page(
         "saved": saved,
         "partial": partial,
         "due_date_past": response.due_date is not None and response.due_date < timezone.localdate(),
+        # Read only when the full page is drawn (not for a partial save's reply).
+        "review_queries": SimpleLazyObject(lambda: queries_for_response(assessment=assessment, response=response)),
         "has_errors": bool(
             (form is not None and form.is_bound and form.errors)
             or (upload_form is not None and upload_form.errors)

@@ -26,6 +26,8 @@ from checklists.models import (
     Evidence,
     Readiness,
     Response,
+    ReviewEvent,
+    ReviewQuery,
     Section,
     SectionFigures,
     SignOff,
@@ -426,7 +428,6 @@ def site_report_data(assessment: Assessment) -> SiteReportData:
         for e in s.items
     ]
     assessment_signoffs = [s for s in signoffs if s.section_id is None]
-    acceptance = [s for s in assessment_signoffs if s.kind == SignOff.Kind.REVIEWER]
     data = SiteReportData(
         assessment=assessment,
         readiness=readiness,
@@ -443,7 +444,13 @@ def site_report_data(assessment: Assessment) -> SiteReportData:
             today=today,
         ),
         history=review_history(
-            assessment, acceptance_note=max(acceptance, key=lambda s: s.created_at).statement if acceptance else ""
+            assessment,
+            events=list(ReviewEvent.objects.filter(assessment=assessment).select_related("by")),
+            queries=list(
+                ReviewQuery.objects.filter(assessment=assessment)
+                .select_related("response__item")
+                .order_by("response__item__section__position", "response__item__position", "id")
+            ),
         ),
         actions=outstanding_actions(items=facts, sections=readiness.section_figures, today=today),
         issuer=settings.PHB_ISSUER_NAME,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.utils.timezone import localtime
 
-from checklists.models import Assessment, Response, SectionFigures, SignOffState
+from checklists.models import Assessment, Response, ReviewEvent, ReviewQuery, SectionFigures, SignOffState
 from checklists.selectors.review import Blocker
 
 # The mark printed on every page of a report whose assessment the SPF has not accepted.
@@ -65,6 +65,7 @@ class Verdict:
 class Step:
     when: datetime.datetime
     text: str
+    details: tuple[str, ...] = ()  # a return's item queries, each with its answer and state
 
 
 @dataclass
@@ -188,20 +189,59 @@ def _joined(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def review_history(assessment: Assessment, *, acceptance_note: str = "") -> list[Step]:
-    """The review steps the assessment records: when it started, its latest submission and latest review."""
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "the reviewer"
+
+
+def _query_line(q: ReviewQuery) -> str:
+    line = f"Query on {q.response.item.code}: {q.question}"
+    if q.answer:
+        line += f" Answer: {q.answer}"
+    return f"{line} ({q.get_state_display().lower()})"
+
+
+def review_history(
+    assessment: Assessment, *, events: Sequence[ReviewEvent] = (), queries: Sequence[ReviewQuery] = ()
+) -> list[Step]:
+    """Every review step the assessment records, in order: started, then each submission, return (with its reasons
+    and item queries), resubmission, override and acceptance, from its review history records (`events`, their
+    people loaded; `queries` with their items). An assessment reviewed before those records were kept falls back to
+    its own dates and latest return reasons."""
     a = assessment
-    reviewer = (a.reviewed_by.get_full_name() or a.reviewed_by.get_username()) if a.reviewed_by else "the reviewer"
     steps = [Step(a.created_at, "Started")]
-    if a.submitted_at:
-        resubmitted = a.reviewed_at and a.return_reasons and a.reviewed_at < a.submitted_at
-        steps.append(Step(a.submitted_at, "Submitted again for review" if resubmitted else "Submitted for review"))
-    if a.reviewed_at and a.state == Assessment.State.ACCEPTED:
-        note = f": {acceptance_note}" if acceptance_note else ""
-        steps.append(Step(a.reviewed_at, f"Accepted by {reviewer}{note}"))
-    elif a.reviewed_at and a.return_reasons:
-        steps.append(Step(a.reviewed_at, f"Returned by {reviewer}, with reasons: {a.return_reasons}"))
-    return sorted(steps, key=lambda s: s.when)
+    if not events:
+        reviewer = _name(a.reviewed_by)
+        if a.submitted_at:
+            resubmitted = a.reviewed_at and a.return_reasons and a.reviewed_at < a.submitted_at
+            steps.append(Step(a.submitted_at, "Submitted again for review" if resubmitted else "Submitted for review"))
+        if a.reviewed_at and a.state == Assessment.State.ACCEPTED:
+            steps.append(Step(a.reviewed_at, f"Accepted by {reviewer}"))
+        elif a.reviewed_at and a.return_reasons:
+            steps.append(Step(a.reviewed_at, f"Returned by {reviewer}, with reasons: {a.return_reasons}"))
+        return sorted(steps, key=lambda s: s.when)
+    by_return: dict[int, list[ReviewQuery]] = {}
+    for q in queries:
+        by_return.setdefault(q.return_event_id, []).append(q)
+    for e in events:
+        who = _name(e.by)
+        if e.kind == ReviewEvent.Kind.SUBMITTED:
+            steps.append(Step(e.at, "Submitted for review"))
+        elif e.kind == ReviewEvent.Kind.RESUBMITTED:
+            steps.append(Step(e.at, "Submitted again for review"))
+        elif e.kind == ReviewEvent.Kind.RETURNED:
+            asked = by_return.get(e.pk, [])
+            steps.append(
+                Step(
+                    e.at,
+                    f"Returned by {who}, with reasons: {e.reasons}",
+                    tuple(_query_line(q) for q in asked),
+                )
+            )
+        elif e.kind == ReviewEvent.Kind.OVERRIDE:
+            steps.append(Step(e.at, f"Accepted over a {e.rag.upper()} rating by {who}, with reasons: {e.reasons}"))
+        else:
+            steps.append(Step(e.at, f"Accepted by {who}" + (f": {e.reasons}" if e.reasons else "")))
+    return steps  # the records are in order; "Started" comes first
 
 
 def outstanding_actions(

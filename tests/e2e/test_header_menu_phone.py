@@ -46,7 +46,9 @@ def _late_scripts(page) -> None:
     page.route("**/js/app*.js", late)
 
 
-def test_on_a_phone_the_menu_is_collapsed_before_its_script_runs_and_nothing_moves(live_server, browser, world):
+def test_on_a_phone_the_menu_is_collapsed_before_its_script_runs_and_nothing_moves(
+    live_server, browser, world, screenshot_dir
+):
     context = _context(browser, live_server, world.manager_a, width=390)
     page = context.new_page()
     _late_scripts(page)
@@ -59,17 +61,17 @@ def test_on_a_phone_the_menu_is_collapsed_before_its_script_runs_and_nothing_mov
     assert page.evaluate(LAYOUT_SHIFT) == 0
     page.click(".govuk-header__menu-button")
     assert page.is_visible("#navigation a:has-text('Your account')")
-    page.screenshot(path="/tmp/helpers/shots/h6-header-menu-open-390.png")
+    page.screenshot(path=screenshot_dir / "header-menu-open-390.png")
     context.close()
 
 
-def test_without_javascript_the_menu_stays_open_on_a_phone(live_server, browser, world):
+def test_without_javascript_the_menu_stays_open_on_a_phone(live_server, browser, world, screenshot_dir):
     context = _context(browser, live_server, world.manager_a, width=390, javascript=False)
     page = context.new_page()
     page.goto(live_server.url + "/")
     assert page.is_visible("#navigation a:has-text('Your account')")
     assert page.is_hidden(".govuk-header__menu-button")
-    page.screenshot(path="/tmp/helpers/shots/h6-header-no-js-390.png")
+    page.screenshot(path=screenshot_dir / "header-no-js-390.png")
     context.close()
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from checklists.models import ChecklistImport, Comment, Evidence
+from checklists.models import ChecklistImport, Comment, Evidence, ReviewEvent, ReviewQuery
 from phb_readiness.reports.models import Report
 from tests.bench.support import phb_bench
 from tests.mfa_support import sign_in_verified
@@ -78,6 +78,7 @@ class Objects:
     concern: Comment
     evidence: Evidence
     report: Report
+    query: ReviewQuery | None = None
 
 
 @dataclass
@@ -105,6 +106,10 @@ def pending_import(o: Objects) -> ChecklistImport:
     return ChecklistImport.objects.get_or_create(
         assessment=o.world.assessment_a, uploaded_by=o.world.manager_a, defaults={"filename": "a.xlsx", "rows": []}
     )[0]
+
+
+def review_query(o: Objects) -> dict:
+    return {"pk": o.world.assessment_a.pk, "query_id": o.query.pk}
 
 
 def site(o: Objects) -> dict:
@@ -179,7 +184,10 @@ MATRIX: dict[str, Row] = {
     "partnership:concern_answer": Row(
         concern, get=scoped("M"), post=scoped("M", allowed=ACCEPTED), data=lambda o: {"answer": "Answered."}
     ),
-    "partnership:concern_close": Row(concern, get=not_allowed(), post=scoped("UR", allowed=ACCEPTED)),
+    # the raiser closes their own concern; a reviewer closes anyone's, on a page that asks for the reason
+    "partnership:concern_close": Row(
+        concern, get=scoped("UR"), post=scoped("UR", allowed=ACCEPTED), data=lambda o: {"reason": "Resolved."}
+    ),
     "partnership:concern_reopen": Row(concern, get=not_allowed(), post=scoped("UR", allowed=ACCEPTED)),
     "partnership:signoff": Row(
         lambda o: {"pk": o.world.assessment_a.pk, "section_code": o.section_code},
@@ -188,6 +196,12 @@ MATRIX: dict[str, Row] = {
     ),
     "partnership:register": Row(assessment, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
     "partnership:review": Row(assessment, get=scoped("MCUROA"), post=scoped("R", allowed=ACCEPTED)),
+    # a reviewer's query on an item: its site's manager answers it, a reviewer resolves it (everyone sees it on the
+    # item and review pages, rows above)
+    "partnership:query_answer": Row(
+        review_query, get=scoped("M"), post=scoped("M", allowed=ACCEPTED), data=lambda o: {"answer": "Done."}
+    ),
+    "partnership:query_resolve": Row(review_query, get=not_allowed(), post=scoped("R", allowed=ACCEPTED)),
     "partnership:new_round": Row(assessment, get=not_allowed(), post=scoped("MR", allowed=ACCEPTED)),
     "partnership:concerns": Row(site, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
     "partnership:activity": Row(site, get=scoped("MCUROA"), post=GET_ONLY_AFTER_ACCESS),
@@ -288,6 +302,16 @@ def objects(world, settings) -> Objects:
     )
     report.file.save("site-a.pdf", ContentFile(b"%PDF-1.4\n%report\n"), save=False)
     report.save()
+    returned = ReviewEvent.objects.create(
+        assessment=world.assessment_a, kind=ReviewEvent.Kind.RETURNED, by=world.reviewer, reasons="More, please."
+    )
+    query = ReviewQuery.objects.create(
+        assessment=world.assessment_a,
+        response=response,
+        return_event=returned,
+        question="Which meeting agreed it?",
+        asked_by=world.reviewer,
+    )
     return Objects(
         world=world,
         code=response.item.code,
@@ -295,6 +319,7 @@ def objects(world, settings) -> Objects:
         concern=concern_,
         evidence=evidence,
         report=report,
+        query=query,
     )
 
 

@@ -592,6 +592,7 @@ class SectionFigures:
     mandatory_unanswered: int = 0
     open_concerns: int = 0
     evidence_missing: int = 0
+    unevidenced: int = 0  # recorded as in place, but the evidence it expects is missing or expired
     overdue: int = 0
     content_sha256: str = ""
     management_id: int | None = None
@@ -664,6 +665,11 @@ class Readiness(models.Model):
     open_concerns = models.PositiveIntegerField(default=0)
     evidence_missing = models.PositiveIntegerField(
         default=0, help_text="Items that expect evidence and have none current."
+    )
+    unevidenced = models.PositiveIntegerField(
+        default=0,
+        help_text="Items recorded as in place that expect evidence and have none current: not in place for "
+        "the rating, and they keep the assessment from being submitted.",
     )
     overdue = models.PositiveIntegerField(default=0, help_text="Items past their due date and not done, as of `as_of`.")
     sections_signed = models.PositiveSmallIntegerField(default=0, help_text="Sections signed off by both sides.")

@@ -2,19 +2,62 @@
 
 from __future__ import annotations
 
-from checklists.models import Assessment, Item, Response, Section, SectionFigures
+from django.utils import timezone
+
+from checklists.models import Assessment, Evidence, Item, Response, Section, SectionFigures
 from checklists.selectors.readiness import readiness_for
+from checklists.services.evidence import evidence_add_link
 from checklists.services.readiness import readiness_rebuild
 from checklists.services.responses import response_save
 from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.sites.models import SiteRole
 
 
-def answer(response: Response, user, status: str = Response.Status.IN_PLACE, narrative: str = "Agreed.") -> Response:
+def answer(
+    response: Response,
+    user,
+    status: str = Response.Status.IN_PLACE,
+    narrative: str = "Agreed.",
+    *,
+    with_evidence: bool = True,
+) -> Response:
+    """Answer an item through the service. An item that expects evidence is in place only with current evidence, so
+    answering it "in place" attaches a link first (unless `with_evidence` is off or it has evidence in force)."""
+    if status == Response.Status.IN_PLACE and with_evidence:
+        give_evidence(response, user)
     data = {"status": status, "narrative": narrative}
     if status == Response.Status.NOT_APPLICABLE:
         data["not_applicable_reason"] = "Does not apply here."
     return response_save(response=response, user=user, data=data, base_version=response.version)
+
+
+def give_evidence(response: Response, user, **dates) -> Evidence | None:
+    """A link as evidence, when the item expects evidence and has none in force (`dates`: `dated`, `valid_until`,
+    for a link given whatever it already has)."""
+    item = Item.objects.only("evidence_expected").get(pk=response.item_id)
+    if not dates and (
+        not item.evidence_expected or Evidence.objects.in_force(timezone.localdate()).filter(response=response).exists()
+    ):
+        return None
+    return evidence_add_link(
+        response=response, user=user, url=f"https://intranet.example.nhs.uk/evidence/{response.pk}", **dates
+    )
+
+
+def evidence_rows(assessment: Assessment, user) -> list[Evidence]:
+    """A link as evidence on every item of the assessment that expects evidence, written without the services (for
+    tests that write rows directly; stored readiness must then be rebuilt, as `stored_sections` does)."""
+    responses = assessment.responses.filter(item__evidence_expected=True)
+    return Evidence.objects.bulk_create(
+        Evidence(
+            response=r,
+            kind=Evidence.Kind.LINK,
+            title="Minutes",
+            url=f"https://intranet.example.nhs.uk/minutes/{r.pk}",
+            uploaded_by=user,
+        )
+        for r in responses
+    )
 
 
 def answer_all(assessment: Assessment, user) -> None:

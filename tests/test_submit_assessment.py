@@ -13,13 +13,14 @@ from checklists.selectors.review import submit_blockers
 from checklists.services.readiness import readiness_rebuild
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import SiteRole
-from tests.partnership_support import stored_sections
+from tests.partnership_support import evidence_rows, stored_sections
 
 pytestmark = pytest.mark.django_db
 
 
 def _answer_everything(assessment) -> None:
     assessment.responses.update(status=Response.Status.IN_PLACE, narrative="Done and agreed.")
+    evidence_rows(assessment, assessment.created_by)
 
 
 def _sign_off_everything(world, assessment) -> None:

@@ -41,5 +41,14 @@ class Migration(migrations.Migration):
                 blank=True, null=True, help_text="When the daily job recorded that the evidence had lapsed."
             ),
         ),
+        migrations.AddField(
+            model_name="readiness",
+            name="unevidenced",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Items recorded as in place that expect evidence and have none current: not in place for "
+                "the rating, and they keep the assessment from being submitted.",
+            ),
+        ),
         migrations.RunPython(dated_from_upload, migrations.RunPython.noop, elidable=True),
     ]

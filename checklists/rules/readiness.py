@@ -28,8 +28,9 @@ from checklists.models import (
 
 RAG_RULE = (
     "Red: a mandatory item is recorded as not in place, or a concern is open. "
-    "Green: every applicable item is in place and both the management sign-off and the staff-side "
-    "acknowledgement are current. Amber: anything else, that is, work is still outstanding."
+    "Green: every applicable item is in place (an item that expects evidence only once it has current evidence, "
+    "not removed and not expired) and both the management sign-off and the staff-side acknowledgement are "
+    "current. Amber: anything else, that is, work is still outstanding."
 )
 
 
@@ -60,7 +61,8 @@ class ResponseFacts:
     owner_id: int | None
     due_date: datetime.date | None
     updated_at: datetime.datetime
-    evidence: tuple[str, ...]  # the SHA-256 (files) or address (links) of each current piece of evidence
+    # The SHA-256 (files) or address (links) of each piece of evidence in force: not removed, not expired.
+    evidence: tuple[str, ...]
     open_concerns: int
 
     @property
@@ -69,8 +71,19 @@ class ResponseFacts:
 
     @property
     def lacks_evidence(self) -> bool:
-        """The item expects evidence, applies here, and has none current."""
+        """The item expects evidence, applies here, and has none current (none, or all removed or expired)."""
         return self.evidence_expected and not self.evidence and self.status != Response.Status.NOT_APPLICABLE
+
+    @property
+    def unevidenced(self) -> bool:
+        """Recorded as in place, but without the evidence it expects: not in place for the rating, and it blocks a
+        submission."""
+        return self.status == Response.Status.IN_PLACE and self.lacks_evidence
+
+    @property
+    def is_in_place(self) -> bool:
+        """In place for the rating: recorded so, with current evidence where the item expects it."""
+        return self.status == Response.Status.IN_PLACE and not self.lacks_evidence
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.due_date is not None and self.due_date < today and self.status not in DONE
@@ -100,8 +113,21 @@ def signoff_facts(signoffs: Sequence[SignOff]) -> SignOffFacts:
     )
 
 
-def section_content_sha256(responses: Iterable[Response], evidence: dict[int, list[Evidence]]) -> str:
-    """content_sha256 of response rows held in memory (`item` loaded) and their current evidence by response id."""
+def long_date(day: datetime.date) -> str:
+    """A date as the pages write it: "31 March 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def in_force(evidence: Iterable[Evidence], today: datetime.date) -> list[Evidence]:
+    """The evidence that counts on `today`: not removed, and not past its valid-until date."""
+    return [e for e in evidence if e.removed_at is None and not e.is_expired(today)]
+
+
+def section_content_sha256(
+    responses: Iterable[Response], evidence: dict[int, list[Evidence]], *, today: datetime.date
+) -> str:
+    """content_sha256 of response rows held in memory (`item` loaded) and their evidence by response id (only the
+    evidence in force on `today` counts, as in readiness_facts)."""
     return content_sha256(
         ResponseFacts(
             response_id=r.id,
@@ -115,7 +141,7 @@ def section_content_sha256(responses: Iterable[Response], evidence: dict[int, li
             owner_id=r.owner_id,
             due_date=r.due_date,
             updated_at=r.updated_at,
-            evidence=tuple(e.sha256 or e.url for e in evidence.get(r.id, [])),
+            evidence=tuple(e.sha256 or e.url for e in in_force(evidence.get(r.id, []), today)),
             open_concerns=0,
         )
         for r in responses
@@ -123,7 +149,8 @@ def section_content_sha256(responses: Iterable[Response], evidence: dict[int, li
 
 
 def content_sha256(facts: Iterable[ResponseFacts]) -> str:
-    """SHA-256 of the canonical content a section sign-off covers: its answers and their evidence."""
+    """SHA-256 of the canonical content a section sign-off covers: its answers and their evidence in force (evidence
+    removed or expired drops out, so either supersedes the sign-off)."""
     canonical = [
         {
             "item": f.code,
@@ -157,14 +184,13 @@ def section_figures(
     )
     for f in facts:
         figures.applicable += f.status != Response.Status.NOT_APPLICABLE
-        figures.in_place += f.status == Response.Status.IN_PLACE
+        figures.in_place += f.is_in_place
         figures.answered += f.is_answered
         figures.mandatory_not_in_place += f.mandatory and f.status == Response.Status.NOT_IN_PLACE
         figures.mandatory_unanswered += f.mandatory and not f.is_answered
         figures.open_concerns += f.open_concerns
-        figures.evidence_missing += (
-            f.evidence_expected and not f.evidence and f.status != Response.Status.NOT_APPLICABLE
-        )
+        figures.evidence_missing += f.lacks_evidence
+        figures.unevidenced += f.unevidenced
         figures.overdue += f.is_overdue(today)
     figures.last_change = max((f.updated_at for f in facts), default=None)
     figures.content_sha256 = content_sha256(facts)
@@ -189,6 +215,7 @@ SUMMED = (
     "mandatory_unanswered",
     "open_concerns",
     "evidence_missing",
+    "unevidenced",
     "overdue",
 )
 

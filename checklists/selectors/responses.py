@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from checklists.models import (
     Assessment,
@@ -35,6 +37,14 @@ class ItemRow:
     open_concerns: int
     url: str = ""
     open_queries: int = 0  # the reviewer's queries on the item still waiting for the site's answer
+    evidence_in_force: int = 0  # not removed and not expired: the evidence that counts
+    expired_on: datetime.date | None = None  # the latest valid-until date of its expired evidence
+
+    @property
+    def evidence_missing(self) -> bool:
+        """The item expects evidence, applies here, and has none in force (the readiness rule's)."""
+        r = self.response
+        return r.item.evidence_expected and r.status != Response.Status.NOT_APPLICABLE and not self.evidence_in_force
 
 
 @dataclass
@@ -109,6 +119,7 @@ def task_list_rows(assessment: Assessment) -> dict[int, list[ItemRow]]:
     """Each section's rows (by section id), with each item's evidence, comment and open-concern counts: one query."""
     structure = framework_structure(assessment.framework)
     order = {item.id: n for n, item in enumerate(structure.items)}
+    today = timezone.localdate()
     responses = sorted(
         Response.objects.filter(assessment=assessment)
         .select_related("owner")
@@ -116,6 +127,13 @@ def task_list_rows(assessment: Assessment) -> dict[int, list[ItemRow]]:
         .only(*TASK_LIST_FIELDS)
         .annotate(
             evidence_count=_count(Evidence.objects.current()),
+            evidence_in_force=_count(Evidence.objects.in_force(today)),
+            expired_on=Subquery(
+                Evidence.objects.lapsed(today)
+                .filter(response=OuterRef("pk"))
+                .order_by("-valid_until")
+                .values("valid_until")[:1]
+            ),
             comment_count=_count(Comment.objects.all()),
             open_concern_count=_count(Comment.objects.open_concerns()),
             open_query_count=_count(ReviewQuery.objects.filter(state=ReviewQuery.State.OPEN)),
@@ -135,6 +153,8 @@ def task_list_rows(assessment: Assessment) -> dict[int, list[ItemRow]]:
                 open_concerns=r.open_concern_count,
                 url=url_pattern.replace("/CODE/", f"/{quote(r.item.code, safe='')}/"),
                 open_queries=r.open_query_count,
+                evidence_in_force=r.evidence_in_force,
+                expired_on=r.expired_on,
             )
         )
     return rows

@@ -79,6 +79,8 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     role_needed(user, assessment, Need.MANAGE)
     if not assessment.is_editable:
         raise AssessmentNotEditable(assessment)
+    if assessment.readiness.as_of != timezone.localdate():  # counted on another day: evidence may have expired since
+        readiness_refresh(assessment=assessment)
     blockers = submit_blockers(assessment=assessment, readiness=assessment.readiness)
     if blockers:
         raise SubmitBlocked(blockers)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,22 @@ from phb_readiness.audit.services import audit_event
 from phb_readiness.sites.models import SiteRole
 
 
+def _dates(dated: datetime.date | None, valid_until: datetime.date | None) -> dict:
+    """The dates an evidence row keeps: the date it speaks for (today unless given) and, optionally, its last valid
+    day, which may not come before it."""
+    dated = dated or timezone.localdate()
+    if valid_until is not None and valid_until < dated:
+        raise ValidationError("The valid-until date must be the same as or after the date the evidence is dated")
+    return {"dated": dated, "valid_until": valid_until}
+
+
+def _dates_audited(evidence: Evidence) -> dict:
+    return {
+        "dated": evidence.dated.isoformat(),
+        "valid_until": evidence.valid_until.isoformat() if evidence.valid_until else None,
+    }
+
+
 def _evidence_target(*, response: Response, user, need) -> tuple[Assessment, SiteRole]:
     # Locked like a response save, so evidence cannot change under a submission that is checking the content.
     assessment = assessment_locked(response.assessment_id)
@@ -26,8 +44,18 @@ def _evidence_target(*, response: Response, user, need) -> tuple[Assessment, Sit
 
 
 @transaction.atomic
-def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "") -> Evidence:
-    """Store an uploaded file privately as evidence, after checking what it really is."""
+def evidence_add_file(
+    *,
+    response: Response,
+    user,
+    uploaded_file,
+    title: str = "",
+    dated: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> Evidence:
+    """Store an uploaded file privately as evidence, after checking what it really is. `dated`: the date it speaks
+    for (today unless given); `valid_until`: its last valid day, after which it no longer counts."""
+    dates = _dates(dated, valid_until)
     assessment, _ = _evidence_target(response=response, user=user, need=Need.EDIT)
     detected = validate_upload(uploaded_file, max_bytes=settings.EVIDENCE_MAX_BYTES)
     original = display_filename(uploaded_file.name)
@@ -40,6 +68,7 @@ def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "
         content_type=detected.content_type,
         sha256=file_sha256(uploaded_file),
         uploaded_by=user,
+        **dates,
     )
     evidence.file.save("upload", uploaded_file, save=False)
     try:
@@ -60,6 +89,7 @@ def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "
             "content_type": evidence.content_type,
             "size": evidence.size,
             "sha256": evidence.sha256,
+            **_dates_audited(evidence),
         },
     )
     change_record(assessment=assessment, section_id=response.item.section_id, events=[event], cause=response.item.code)
@@ -67,8 +97,17 @@ def evidence_add_file(*, response: Response, user, uploaded_file, title: str = "
 
 
 @transaction.atomic
-def evidence_add_link(*, response: Response, user, url: str, title: str = "") -> Evidence:
-    """Record a link (http or https only) as evidence."""
+def evidence_add_link(
+    *,
+    response: Response,
+    user,
+    url: str,
+    title: str = "",
+    dated: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+) -> Evidence:
+    """Record a link (http or https only) as evidence, with its dates as for a file."""
+    dates = _dates(dated, valid_until)
     assessment, _ = _evidence_target(response=response, user=user, need=Need.EDIT)
     url = (url or "").strip()
     URLValidator(schemes=["http", "https"], message="Enter a web address that starts with http:// or https://")(url)
@@ -78,6 +117,7 @@ def evidence_add_link(*, response: Response, user, url: str, title: str = "") ->
         title=(title or "").strip()[:200] or url[:200],
         url=url,
         uploaded_by=user,
+        **dates,
     )
     event = audit_event(
         action="evidence.add",
@@ -85,7 +125,7 @@ def evidence_add_link(*, response: Response, user, url: str, title: str = "") ->
         obj=evidence,
         site=assessment.site,
         summary=f"{response.item.code}: added link {url[:200]}",
-        after={"response": response.pk, "title": evidence.title, "url": url},
+        after={"response": response.pk, "title": evidence.title, "url": url, **_dates_audited(evidence)},
     )
     change_record(assessment=assessment, section_id=response.item.section_id, events=[event], cause=response.item.code)
     return evidence

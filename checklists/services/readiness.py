@@ -6,7 +6,7 @@ holds the assessment's lock; `manage.py readiness_rebuild` recomputes every row 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from celery import shared_task
@@ -15,11 +15,12 @@ from django.db.models import Count, FilteredRelation, IntegerField, OuterRef, Q,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from checklists.models import Assessment, Comment, Readiness, Response, SignOff, SignOffState
+from checklists.models import Assessment, Comment, Evidence, Readiness, Response, SignOff, SignOffState
 from checklists.rules.readiness import (
     ResponseFacts,
     SectionFigures,
     SignOffFacts,
+    long_date,
     overall_figures,
     section_figures,
     signoff_facts,
@@ -58,6 +59,7 @@ _FACT_FIELDS = (
     "current_evidence__sha256",
     "current_evidence__url",
     "open_concern_count",
+    "current_evidence__valid_until",
 )
 
 
@@ -94,10 +96,15 @@ def assessment_locked(pk: int, **annotations) -> Assessment:
 
 
 def readiness_facts(
-    *, assessment_ids: Collection[int], section_ids: Collection[int] | None = None
+    *,
+    assessment_ids: Collection[int],
+    section_ids: Collection[int] | None = None,
+    today: datetime.date | Mapping[int, datetime.date] | None = None,
 ) -> dict[int, list[ResponseFacts]]:
     """The facts of the assessments' responses (of some sections only, if given), by assessment, in one query: a
-    response's current evidence joined in (a row per piece), its open concerns counted alongside."""
+    response's evidence not removed joined in (a row per piece), its open concerns counted alongside. Evidence past
+    its valid-until date on `today` (one date, or each assessment's own) is left out: it no longer counts."""
+    today = today or timezone.localdate()
     rows = (
         Response.objects.filter(assessment_id__in=assessment_ids)
         .annotate(
@@ -113,7 +120,8 @@ def readiness_facts(
         entry = by_response.get(row[0])
         if entry is None:
             entry = by_response[row[0]] = [row, []]
-        if row[12] or row[13]:
+        on = today if isinstance(today, datetime.date) else today[row[1]]
+        if (row[12] or row[13]) and (row[15] is None or row[15] >= on):
             entry[1].append(row[12] or row[13])
     facts: dict[int, list[ResponseFacts]] = {}
     for row, evidence in by_response.values():
@@ -195,7 +203,7 @@ def readiness_refresh(
     else:  # everything from the rows: no row yet, or "overdue" was last counted on another day
         section_ids, targets = None, {section.id for section in structure.sections}
     facts = (
-        readiness_facts(assessment_ids=[assessment.pk], section_ids=section_ids).get(assessment.pk, [])
+        readiness_facts(assessment_ids=[assessment.pk], section_ids=section_ids, today=today).get(assessment.pk, [])
         if targets
         else []
     )
@@ -218,11 +226,20 @@ def readiness_refresh(
     return Refreshed(readiness=stored, before=before)
 
 
-def change_record(*, assessment: Assessment, section_id: int | None, events: list[AuditEvent], cause: str) -> Refreshed:
-    """After a change to one section's content or concerns (or, with no section, to the assessment alone): store its
-    readiness and append the change's audit events, with one for each current sign-off the change superseded, in
-    one insert. `cause` names what changed, for those events ("EMP-03")."""
-    refreshed = readiness_refresh(assessment=assessment, section_ids=[] if section_id is None else [section_id])
+def change_record(
+    *,
+    assessment: Assessment,
+    section_id: int | None,
+    events: list[AuditEvent],
+    cause: str,
+    section_ids: Collection[int] = (),
+    today: datetime.date | None = None,
+) -> Refreshed:
+    """After a change to one section's content or concerns (or to several: `section_ids`; or, with none, to the
+    assessment alone): store its readiness and append the change's audit events, with one for each current sign-off
+    the change superseded, in one insert. `cause` names what changed, for those events ("EMP-03")."""
+    sections = {*section_ids, *([] if section_id is None else [section_id])}
+    refreshed = readiness_refresh(assessment=assessment, section_ids=sections, today=today)
     actor = events[0].actor if events else None
     superseded = refreshed.superseded()
     for figures in superseded:
@@ -250,10 +267,79 @@ def change_record(*, assessment: Assessment, section_id: int | None, events: lis
     return refreshed
 
 
+def evidence_lapses_due(*, today: datetime.date | None = None) -> list[int]:
+    """The assessments holding evidence whose validity ended before `today` and whose lapse is not yet recorded."""
+    today = today or timezone.localdate()
+    due = Evidence.objects.lapsed(today).filter(lapsed_at__isnull=True)
+    return sorted(set(due.values_list("response__assessment_id", flat=True)))
+
+
+def evidence_lapse_record(*, assessment_id: int, today: datetime.date | None = None) -> list[Evidence]:
+    """Record, under the assessment's lock, each lapse of its evidence not yet recorded: one `evidence.lapsed` event
+    per piece (naming the site), `lapsed_at` set so it is never recorded twice, readiness stored as of `today` (the
+    lapsed evidence no longer counts), and a `signoff.superseded` event for each sign-off the lapse superseded."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        assessment = assessment_locked(assessment_id)
+        lapsed = list(
+            Evidence.objects.lapsed(today)
+            .filter(lapsed_at__isnull=True, response__assessment_id=assessment_id)
+            .select_related("response__item", "response__assessment__site")
+            .order_by("response__item__code", "valid_until", "id")
+        )
+        if not lapsed:
+            return []
+        now = timezone.now()
+        Evidence.objects.filter(pk__in=[e.pk for e in lapsed]).update(lapsed_at=now)
+        events = []
+        for evidence in lapsed:
+            evidence.lapsed_at = now
+            code = evidence.response.item.code
+            events.append(
+                audit_event(
+                    action="evidence.lapsed",
+                    actor=None,
+                    obj=evidence,
+                    site=assessment.site,
+                    summary=f"{code}: {evidence.title} expired on {long_date(evidence.valid_until)}; no longer counts",
+                    before={"valid_until": evidence.valid_until.isoformat(), "lapsed": False},
+                    after={"lapsed": True},
+                )
+            )
+        codes = sorted({e.response.item.code for e in lapsed})
+        change_record(
+            assessment=assessment,
+            section_id=None,
+            section_ids={e.response.item.section_id for e in lapsed},
+            events=events,
+            cause=f"the expiry of evidence of {', '.join(codes)}",
+            today=today,
+        )
+    return lapsed
+
+
+def evidence_lapse(*, today: datetime.date | None = None) -> list[Evidence]:
+    """The daily job: record every lapse due (see evidence_lapse_record), an assessment at a time. Safe to run twice:
+    a lapse once recorded is not recorded again."""
+    today = today or timezone.localdate()
+    lapsed: list[Evidence] = []
+    for assessment_id in evidence_lapses_due(today=today):
+        lapsed += evidence_lapse_record(assessment_id=assessment_id, today=today)
+    return lapsed
+
+
+@shared_task(name="checklists.lapse_evidence")
+def lapse_evidence() -> int:
+    """Celery beat runs this just after midnight (settings.CELERY_BEAT_SCHEDULE), before the readiness refresh."""
+    return len(evidence_lapse())
+
+
 def readiness_refresh_stale(*, today: datetime.date | None = None) -> int:
     """The daily job: recompute, each under its lock, every stored readiness last counted before today (items fall
-    overdue with the date). Returns how many were refreshed."""
+    overdue with the date). Lapses of evidence due are recorded first, so a sign-off that a lapse supersedes is
+    recorded as superseded by it. Returns how many were refreshed."""
     today = today or timezone.localdate()
+    evidence_lapse(today=today)
     stale = Readiness.objects.filter(Q(as_of__lt=today) | Q(as_of__isnull=True)).values_list("pk", flat=True)
     refreshed = 0
     for pk in list(stale):
@@ -285,6 +371,7 @@ COMPARED = (
     "mandatory_not_in_place",
     "open_concerns",
     "evidence_missing",
+    "unevidenced",
     "overdue",
     "sections_signed",
     "section_count",
@@ -307,7 +394,8 @@ def readiness_rebuild(
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         assessments = list(Assessment.objects.filter(pk__in=chunk).select_related("framework", "readiness"))
-        facts = readiness_facts(assessment_ids=chunk)
+        days = {a.pk: _as_of(a) for a in assessments}
+        facts = readiness_facts(assessment_ids=chunk, today=days)
         signoffs = signoff_facts_of(assessment_ids=chunk)
         for assessment in assessments:
             checked += 1
@@ -315,7 +403,7 @@ def readiness_rebuild(
                 stored: Readiness | None = assessment.readiness
             except Readiness.DoesNotExist:
                 stored = None
-            today = (stored.as_of if stored is not None else None) or timezone.localdate()
+            today = days[assessment.pk]
             values = _computed(assessment, facts.get(assessment.pk, []), signoffs, today=today)
             if stored is None:
                 diff: dict[str, tuple[object, object]] = {"readiness": (None, "missing")}
@@ -337,6 +425,14 @@ def readiness_rebuild(
     if fix:
         readiness_mark_latest()
     return checked, disagreements
+
+
+def _as_of(assessment: Assessment) -> datetime.date:
+    """The date a stored readiness was counted on (overdue items, evidence expired), today without one."""
+    try:
+        return assessment.readiness.as_of or timezone.localdate()
+    except Readiness.DoesNotExist:
+        return timezone.localdate()
 
 
 def _computed(

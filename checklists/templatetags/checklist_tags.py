@@ -7,7 +7,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString
 
-from checklists.models import status_tag_class
+from checklists.models import Response, status_tag_class
 from phb_readiness.dates import short_date
 
 register = template.Library()
@@ -30,6 +30,13 @@ def task_list_item(row) -> SafeString:
         overdue = ' <strong class="govuk-tag govuk-tag--red app-tag--small">Overdue</strong>' if r.is_overdue else ""
         hint.append(f"Due {short_date(r.due_date)}{overdue}")
     hint.append(_plural(row.evidence_count, "evidence item"))
+    if row.expired_on:
+        expired = f"Expired on {short_date(row.expired_on)}"
+        hint.append(f'<strong class="govuk-tag govuk-tag--grey app-tag--small">{expired}</strong>')
+    if row.evidence_missing:  # in place only with evidence: missing where it is claimed, expected elsewhere
+        claimed = r.status == Response.Status.IN_PLACE
+        missing = '<strong class="govuk-tag govuk-tag--red app-tag--small">Evidence missing</strong>'
+        hint.append(missing if claimed else "Evidence expected")
     hint.append(_plural(row.comment_count, "comment"))
     if row.open_concerns:
         hint.append(f'<span class="app-concern-marker">{_plural(row.open_concerns, "open concern")}</span>')

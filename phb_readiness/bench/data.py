@@ -381,6 +381,8 @@ def bench_data_build(*, sites: int, seed: int = 2009) -> BenchData:
                     comment.closed_at = when + datetime.timedelta(hours=9)
             comments.append(comment)
         n_files = 1 if response is measured else rng.choice([0, 1, 2])
+        if response.item.evidence_expected and response.status == Response.Status.IN_PLACE:
+            n_files = max(n_files, 1)  # in place only with the evidence it expects (the readiness rule)
         for k in range(n_files):
             title = rng.choice(EVIDENCE_TITLES)
             body = (
@@ -401,6 +403,7 @@ def bench_data_build(*, sites: int, seed: int = 2009) -> BenchData:
                     sha256=hashlib.sha256(body).hexdigest(),
                     uploaded_by=response.owner or team.manager,
                     uploaded_at=response.updated_at - datetime.timedelta(hours=rng.randint(1, 48)),
+                    dated=timezone.localdate(response.updated_at),
                 )
             )
     Comment.objects.bulk_create(comments, batch_size=BATCH)
@@ -468,7 +471,7 @@ def _signoffs(rng, assessments, responses, evidence, sections, team_of, now, mea
                 forced is None and draft and (not all(r.is_answered for r in section_responses) or rng.random() < 0.5)
             ):
                 continue
-            digest = section_content_sha256(section_responses, evidence_of)
+            digest = section_content_sha256(section_responses, evidence_of, today=timezone.localdate(now))
             signed = now - datetime.timedelta(days=rng.randint(20, 30))
             sides = [(SignOff.Kind.MANAGEMENT, team.manager, SiteRole.MANAGER, MANAGEMENT_STATEMENT, signed)]
             if not draft or forced or rng.random() < 0.5:

@@ -12,8 +12,9 @@ green), which sections are red or amber and why. Open concerns are counted per s
 own report.
 
 "Ready to accept" is the app's own rule for a site: its assessment is submitted and nothing in its stored readiness
-would block a submission (checklists.selectors.review.submit_blockers: a mandatory item unanswered, a concern open,
-a section without a current sign-off by both sides). A submitted site with any of these is "blocked".
+would block a submission (checklists.selectors.review.submit_blockers: a mandatory item unanswered, an item in place
+without the evidence it expects, a concern open, a section without a current sign-off by both sides). A submitted
+site with any of these is "blocked".
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ class SiteRow:
     sections_signed: int
     section_count: int
     mandatory_unanswered: int = 0
+    unevidenced: int = 0  # items recorded as in place whose expected evidence is missing or expired
     returns: int = 0  # times the assessment was returned to the site
     reasons: str = ""  # the latest return's reasons in brief, for a site whose assessment is returned
     submitted_at: datetime.datetime | None = None
@@ -120,6 +122,7 @@ class SiteRow:
         found = []
         for count, one, many in (
             (self.mandatory_unanswered, "mandatory item unanswered", "mandatory items unanswered"),
+            (self.unevidenced, "item in place without its evidence", "items in place without their evidence"),
             (self.open_concerns, "concern open", "concerns open"),
             (self.section_count - self.sections_signed, "section not signed by both", "sections not signed by both"),
         ):
@@ -324,6 +327,7 @@ ROW_FIELDS = (
     "latest__sections_signed",
     "latest__section_count",
     "latest__mandatory_unanswered",
+    "latest__unevidenced",
 )
 
 
@@ -387,6 +391,7 @@ def national_report_data(*, region: Region | None = None) -> NationalReportData:
         signed,
         count,
         unanswered,
+        unevidenced,
         sections,
         reasons,
     ) in rows:
@@ -402,6 +407,7 @@ def national_report_data(*, region: Region | None = None) -> NationalReportData:
             sections_signed=signed or 0,
             section_count=count or 0,
             mandatory_unanswered=unanswered or 0,
+            unevidenced=unevidenced or 0,
             # A returned assessment was returned at least once, even where its events were not kept (a bulk load).
             returns=max(returns.get(assessment_id, 0), 1 if returned else 0),
             reasons=brief(reasons) if returned and reasons else "",

@@ -45,7 +45,7 @@ from checklists.rules.imports import (
     KIND_EXPORT,
     KIND_TEMPLATE,
 )
-from checklists.rules.readiness import RAG_RULE
+from checklists.rules.readiness import RAG_RULE, in_force
 from checklists.selectors.review import submit_blockers
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.verdict import (
@@ -337,14 +337,19 @@ def overview_table(overview: Overview) -> tuple[list[str], list[list]]:
 @dataclass
 class ItemEntry:
     response: Response
-    evidence: list[Evidence]
+    evidence: list[Evidence]  # not removed: expired evidence is listed, marked so
     comments: list[Comment]
+    today: datetime.date | None = None
+
+    @property
+    def in_force(self) -> list[Evidence]:
+        return in_force(self.evidence, self.today or timezone.localdate())
 
     @property
     def lacks_evidence(self) -> bool:
-        """Evidence is expected, the item applies here, and none is attached (the readiness rule's)."""
+        """Evidence is expected, the item applies here, and none is in force (the readiness rule's)."""
         r = self.response
-        return r.item.evidence_expected and not self.evidence and r.status != Response.Status.NOT_APPLICABLE
+        return r.item.evidence_expected and not self.in_force and r.status != Response.Status.NOT_APPLICABLE
 
 
 @dataclass
@@ -408,7 +413,7 @@ def site_report_data(assessment: Assessment) -> SiteReportData:
             section=section,
             figures=figures[section.id],
             items=[
-                ItemEntry(r, evidence.get(r.id, []), comments.get(r.id, []))
+                ItemEntry(r, evidence.get(r.id, []), comments.get(r.id, []), today=timezone.localdate(as_of))
                 for r in responses
                 if r.item.section_id == section.id
             ],
@@ -420,7 +425,7 @@ def site_report_data(assessment: Assessment) -> SiteReportData:
     facts = [
         ItemFacts(
             response=e.response,
-            evidence=len(e.evidence),
+            evidence=len(e.in_force),
             open_concerns=sum(c.is_open_concern for c in e.comments),
             section_position=s.section.position,
         )
@@ -477,7 +482,7 @@ def _site_canonical(data: SiteReportData) -> dict:
                 "not_applicable_reason": e.response.not_applicable_reason,
                 "owner": e.response.owner.get_full_name() if e.response.owner else "",
                 "due_date": e.response.due_date,
-                "evidence": [[ev.id, ev.title, ev.sha256 or ev.url] for ev in e.evidence],
+                "evidence": [[ev.id, ev.title, ev.sha256 or ev.url, str(ev.valid_until or "")] for ev in e.evidence],
                 "comments": [[c.id, c.body, c.concern_state, c.answer] for c in e.comments],
             }
             for s in data.sections

@@ -2,7 +2,9 @@
 does not rewrite an earlier month; months before the first snapshot derived from the audit trail; the chart."""
 
 import datetime
+import re
 
+import pypdf
 import pytest
 from django.db.models import F
 from django.urls import reverse
@@ -16,12 +18,14 @@ from phb_readiness.audit import services as audit_services
 from phb_readiness.reports.history import (
     Series,
     chart_svg,
+    month_start,
     months_back,
     programme_history,
     snapshot_backfill,
     snapshot_take,
 )
-from phb_readiness.reports.models import ReadinessSnapshot
+from phb_readiness.reports.models import ReadinessSnapshot, Report
+from phb_readiness.reports.services import report_render
 from phb_readiness.sites.models import Membership, SiteRole
 from tests.factories import MembershipFactory, PilotSiteFactory, RegionFactory
 from tests.partnership_support import first_response
@@ -168,3 +172,17 @@ def test_the_chart_marks_months_with_nothing_recorded():
     # Lines only where two months in a row are recorded (ready, returned); concerns are two points, not joined.
     assert svg.count("<polyline") == 2 and 'stroke="#d4351c"' not in svg.split("<polyline")[-1]
     assert "Open concerns 4" in svg and "Accepted 1" in svg
+
+
+def test_the_national_pdf_draws_the_chart_with_the_stored_months(world):
+    submitted_and_clear(world.assessment_a)
+    today = timezone.localdate()
+    last_month = month_start(month_start(today) - datetime.timedelta(days=1))
+    ReadinessSnapshot.objects.create(region=world.site_a.region, month=last_month, sites=2, ready=0, accepted=2)
+    snapshot_take()
+    report = report_render(report_id=Report.objects.create(kind=Report.Kind.NATIONAL).pk)
+    assert report.state == Report.State.SUCCEEDED, report.error
+    text = " ".join(re.sub(r"\s+", " ", p.extract_text()) for p in pypdf.PdfReader(report.file.open("rb")).pages)
+    assert "The programme over time" in text
+    assert f"{last_month:%B %Y} 0 2 0 0" in text and f"{today:%B %Y} 1 0 0 0" in text  # the total's table
+    assert "Ready to accept 1" in text  # the chart's own label, drawn as SVG text

@@ -254,7 +254,7 @@ def _nice_top(value: int) -> int:
 
 def chart_svg(series: Series, *, width: int = 720, height: int = 260, small: bool = False) -> SafeString:
     """The series as an SVG line chart: months along, counts up, one line per figure with its name at its end."""
-    left, right, top, bottom = 36, (96 if not small else 8), 12, 34
+    left, right, top, bottom = 36, (150 if not small else 18), 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     months = series.months
     peak = max((v for c in COUNTS for v in series.values[c] if v is not None), default=0)
@@ -312,10 +312,16 @@ def chart_svg(series: Series, *, width: int = 720, height: int = 260, small: boo
             ends.append((y(last[1]), f"{name} {last[1]}", colour))
     if not small:  # each line's name and latest value at its end, nudged apart so they do not overlap
         ends.sort()
+        gap = font + 3
         placed: list[float] = []
-        for ey, text, colour in ends:
-            ey = max(ey, (placed[-1] + font + 2) if placed else ey)
-            placed.append(ey)
+        for ey, _, _ in ends:
+            placed.append(max(ey, placed[-1] + gap) if placed else ey)
+        overflow = placed[-1] - (top + plot_h) if placed else 0
+        if overflow > 0:  # pushed below the plot: move the pile up, keeping the gaps
+            placed = [p - overflow for p in placed]
+            for n in range(len(placed) - 2, -1, -1):
+                placed[n] = min(placed[n], placed[n + 1] - gap)
+        for ey, (_, text, colour) in zip(placed, ends, strict=True):
             parts.append(
                 f'<text x="{left + plot_w + 6}" y="{ey + 4}" fill="{colour}" font-weight="bold">{escape(text)}</text>'
             )

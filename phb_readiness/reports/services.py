@@ -28,6 +28,7 @@ from checklists.models import Assessment
 from phb_readiness.audit.checkpoints import audit_checkpoint_on_commit
 from phb_readiness.audit.services import audit_record
 from phb_readiness.outbox.services import outbox_add
+from phb_readiness.reports.history import programme_history
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.national import national_data_stamp, national_report_data
 from phb_readiness.reports.selectors import site_report_data
@@ -266,13 +267,16 @@ def report_render_pdf(report: Report) -> tuple[RenderedPdf, datetime.datetime, s
     the national report, its data stamp)."""
     from phb_readiness.reports.pdf import memory_release, pdf_render  # WeasyPrint is slow to import
 
+    context: dict = {}
     if report.kind == Report.Kind.SITE:
         data = site_report_data(report.assessment)
         template = "reports/pdf/site_report.html"
     else:
         data = national_report_data(region=report.region)
         template = "reports/pdf/national_report.html"
-    pdf = pdf_render(template=template, context={"data": data, "report": report})
+        # The stored months of the programme over time (one query): a few short lines, whatever the number of sites.
+        context["history"] = programme_history(region=report.region)
+    pdf = pdf_render(template=template, context={"data": data, "report": report, **context})
     as_of, data_sha256 = data.as_of, data.sha256
     del data
     memory_release()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from checklists.models import Response
+from checklists.models import Response, ReviewQuery
 from checklists.services.assessments import assessment_submit
 from checklists.services.comments import comment_create
 from checklists.services.review import assessment_return
@@ -112,3 +112,21 @@ def test_another_sites_work_is_not_shown(client, world):
     page = home(client, world.manager_b)
     assert item_link(world, "EMP-01") not in page
     assert world.site_a.name not in page
+
+
+def test_the_reviewers_queries_wait_for_the_manager_with_a_link_to_the_answer(client, world):
+    a = world.assessment_a
+    ready_to_submit(a, manager=world.manager_a, rep=world.rep_a)
+    assessment_submit(assessment=a, user=world.manager_a)
+    assessment_return(
+        assessment=a,
+        user=world.reviewer,
+        role=SiteRole.REVIEWER,
+        reasons="See the queries.",
+        queries={"EMP-02": "Which forum agreed this?"},
+    )
+    query = ReviewQuery.objects.get()
+    page = home(client, world.manager_a)
+    assert "Answer the reviewer&#x27;s query on EMP-02" in page and "Which forum agreed this?" in page
+    assert f'href="{reverse("partnership:query_answer", args=[a.pk, query.pk])}"' in page
+    assert "query on EMP-02" not in home(client, world.contributor_a)  # a manager answers

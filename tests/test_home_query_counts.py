@@ -21,16 +21,17 @@ from tests.query_counts import assert_query_count
 pytestmark = pytest.mark.django_db
 
 # Each: session (1), the person with their reviewer scope (1), their memberships (1); for members, their sites with
-# their assessments with their stored readiness (1), then each list of the role: items due (1),
-# concerns (1), changes since the last visit (1); for reviewers, the queue (1) and the sites that have not moved (1);
-# for a regional scope, the region's name (1).
+# their assessments with their stored readiness (1), then each list of the role: items due (1), review queries to
+# answer (1), concerns (1), changes since the last visit (1); for reviewers, the queue (1), the resubmissions with
+# answered queries (1) and the sites that have not moved (1); for reviewers and observers, the answered concerns
+# they raised (1); for a regional scope, the region's name (1).
 EXPECTED = {
-    "manager": 7,  # items due, concerns to answer
+    "manager": 8,  # items due, review queries, concerns to answer
     "contributor": 7,  # items due, concerns (answered ones they raised)
     "union_rep": 7,  # concerns (answered ones they raised), changes since the last visit
-    "reviewer": 5,  # the queue, the sites that have not moved
-    "regional_reviewer": 6,  # the same, and the region's name
-    "observer": 4,  # the region's name
+    "reviewer": 7,  # the queue, the resubmissions, the sites that have not moved, concerns they raised
+    "regional_reviewer": 8,  # the same, and the region's name
+    "observer": 5,  # concerns they raised, the region's name
 }
 
 

@@ -7,11 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from checklists.models import Assessment, Readiness
+from checklists.models import Assessment, Readiness, ReviewQuery
 from checklists.services.assessments import assessment_create, assessment_submit
-from phb_readiness.sites.models import Membership
+from checklists.services.comments import comment_create, concern_answer
+from checklists.services.review import assessment_return, review_query_answer
+from phb_readiness.sites.models import Membership, SiteRole
 from tests.factories import MembershipFactory, PilotSiteFactory, RegionFactory
-from tests.partnership_support import ready_to_submit
+from tests.partnership_support import ready_to_submit, response_for
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +78,33 @@ def test_an_empty_queue_says_nothing_is_waiting(client, world):
 def test_an_observer_has_no_review_queue(client, world):
     page = home(client, world.observer)
     assert "Review queue" not in page and "Nothing is waiting for you" in page
+
+
+def test_a_resubmission_whose_queries_are_answered(client, world):
+    a = world.assessment_a
+    ready_to_submit(a, manager=world.manager_a, rep=world.rep_a)
+    assessment_submit(assessment=a, user=world.manager_a)
+    assessment_return(
+        assessment=a, user=world.reviewer, role=SiteRole.REVIEWER, reasons="Queries.", queries={"EMP-02": "Who?"}
+    )
+    review_query_answer(
+        query=ReviewQuery.objects.get(), user=world.manager_a, role=SiteRole.MANAGER, answer="The forum."
+    )
+    assessment_submit(assessment=a, user=world.manager_a)
+    page = home(client, world.reviewer)
+    assert "Resubmissions with answered queries" in page and "1 answered query to resolve" in page
+    assert page.count(review_link(a)) == 2  # in the queue, and among the resubmissions
+
+
+def test_an_observer_sees_their_answered_concerns_to_close(client, world):
+    concern = comment_create(
+        response=response_for(world.assessment_a, "EMP-03"),
+        user=world.observer,
+        role=SiteRole.OBSERVER,
+        body="Is the pension question settled?",
+        is_concern=True,
+    )
+    concern_answer(concern=concern, user=world.manager_a, role=SiteRole.MANAGER, answer="Yes.")
+    page = home(client, world.observer)
+    assert "Close or reopen your concern on EMP-03 at Site A Primary Care Trust" in page
+    assert f"#comment-{concern.pk}" in page and "Nothing is waiting for you" not in page

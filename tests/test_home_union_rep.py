@@ -49,12 +49,13 @@ def test_changes_since_my_last_visit_to_the_activity_page(client, world):
     activity = reverse("partnership:activity", args=[world.site_a.code])
     answer(response_for(world.assessment_a, "EMP-01"), world.manager_a)
     page = home(client, world.rep_a)
-    assert re.search(r"\d+ changes? you have not seen", page) and f'href="{activity}"' in page
+    assert "See what has changed at the site" in page and f'href="{activity}"' in page
+    assert re.search(r"\d+ changes? by others: you have not opened the site&#x27;s activity yet", page)
 
     client.get(activity)  # looking at the activity records the visit
     assert SiteVisit.objects.filter(user=world.rep_a, site=world.site_a).exists()
     page = home(client, world.rep_a)
-    assert "since your last visit" not in page and "you have not seen" not in page
+    assert "since your last visit" not in page and "See what has changed" not in page
 
     for code, person in (("EMP-02", world.manager_a), ("EMP-03", world.contributor_a), ("EMP-04", world.manager_a)):
         answer(response_for(world.assessment_a, code), person, status=Response.Status.IN_PROGRESS)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from checklists.models import Assessment, Comment, Readiness, Response, SignOffState, SiteVisit
 from checklists.rules.readiness import DONE
 from checklists.selectors.activity import NEWS_ACTIONS
+from checklists.selectors.review import queries_to_answer, resubmissions_with_answers
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.sites.models import Membership, PilotSite, reviewer_scope_of
 
@@ -60,10 +61,11 @@ class StalledRow:
 class ReviewWork:
     queue: list[QueueRow]
     stalled: list[StalledRow]
+    resubmitted: list[Assessment]  # each with `answered_queries` counted
 
     @property
     def count(self) -> int:
-        return len(self.queue) + len(self.stalled)
+        return len(self.queue) + len(self.stalled) + len(self.resubmitted)
 
 
 def _days(text: int) -> str:
@@ -167,6 +169,59 @@ def _concerns(
     return to_answer, to_close
 
 
+def _queries_to_answer(*, user, manager_site_ids: list[int]) -> dict[int, list[WaitingLine]]:
+    """The reviewer's open queries on returned assessments at the sites the person manages (one query)."""
+    lines: dict[int, list[WaitingLine]] = {}
+    if not manager_site_ids:
+        return lines
+    for query in queries_to_answer(user):
+        code = query.response.item.code
+        lines.setdefault(query.assessment.site_id, []).append(
+            WaitingLine(
+                f"Answer the reviewer's query on {code}",
+                reverse("partnership:query_answer", args=[query.assessment_id, query.pk]),
+                hint=f"Asked {timezone.localtime(query.asked_at):%-d %B %Y}: “{_short(query.question, 80)}”",
+                tag="Query",
+                tag_class="govuk-tag--purple",
+            )
+        )
+    return lines
+
+
+def _answered_concerns_raised(*, user, exclude_site_ids: list[int]) -> list[tuple[PilotSite, WaitingLine]]:
+    """For reviewers and observers: answered concerns they raised at sites in their scope (where they are not
+    members: those are on the site's card), to close or reopen (one query)."""
+    concerns = (
+        Comment.objects.filter(
+            is_concern=True,
+            concern_state=Comment.ConcernState.ANSWERED,
+            author=user,
+            response__assessment__state__in=EDITABLE,
+            response__assessment__site__in=PilotSite.objects.visible_to(user),
+        )
+        .exclude(response__assessment__site_id__in=exclude_site_ids)
+        .select_related("response__item", "response__assessment__site")
+        .order_by("answered_at", "id")
+    )
+    rows = []
+    for concern in concerns:
+        assessment, code = concern.response.assessment, concern.response.item.code
+        url = reverse("checklists:item", args=[assessment.pk, code]) + f"#comment-{concern.pk}"
+        rows.append(
+            (
+                assessment.site,
+                WaitingLine(
+                    f"Close or reopen your concern on {code} at {assessment.site.name}",
+                    url,
+                    hint=f"Answered {timezone.localtime(concern.answered_at):%-d %B %Y}: “{_short(concern.body, 80)}”",
+                    tag="Answered",
+                    tag_class="govuk-tag--blue",
+                ),
+            )
+        )
+    return rows
+
+
 def _changes_since_visit(*, user, site_ids: list[int]) -> dict[int, tuple[int, bool]]:
     """Per site: how many checklist changes by others since the person last looked at its activity, and whether
     they ever looked (one query, grouped by site)."""
@@ -263,7 +318,7 @@ def _review_work(*, user, today: datetime.date) -> ReviewWork:
     stalled = [
         StalledRow(r, (today - timezone.localdate(r.last_change)).days if r.last_change else 0) for r in stalled_rows
     ]
-    return ReviewWork(queue=queue, stalled=stalled)
+    return ReviewWork(queue=queue, stalled=stalled, resubmitted=resubmissions_with_answers(user))
 
 
 def home_for(*, user, today: datetime.date | None = None) -> dict:
@@ -293,12 +348,13 @@ def home_for(*, user, today: datetime.date | None = None) -> dict:
     due = _items_due(user=user, site_ids=owners, today=today)
     to_answer, to_close = _concerns(user=user, manager_site_ids=managers, member_site_ids=[s.id for s in sites])
     changes = _changes_since_visit(user=user, site_ids=reps)
+    queries = _queries_to_answer(user=user, manager_site_ids=managers)
 
     waiting = []
     for site in sites:
         membership = memberships[site.id]
         assessments = list(site.assessments.all())
-        lines = due.get(site.id, []) + to_answer.get(site.id, [])
+        lines = due.get(site.id, []) + queries.get(site.id, []) + to_answer.get(site.id, [])
         latest = assessments[0] if assessments else None
         if latest is not None and membership.role in (Membership.Role.MANAGER, Membership.Role.CONTRIBUTOR):
             if latest.state == Assessment.State.RETURNED:
@@ -307,25 +363,29 @@ def home_for(*, user, today: datetime.date | None = None) -> dict:
             lines += _section_lines(latest, membership.role)
         lines += to_close.get(site.id, [])
         if site.id in changes:
+            activity_url = reverse("partnership:activity", args=[site.code])
             n, visited = changes[site.id]
+            changed = f"{n} change{'s' if n != 1 else ''}"
             lines.append(
-                WaitingLine(
-                    f"{n} change{'s' if n != 1 else ''} since your last visit"
-                    if visited
-                    else f"{n} change{'s' if n != 1 else ''} you have not seen",
-                    reverse("partnership:activity", args=[site.code]),
-                    hint="What others changed in the checklist, newest first",
+                WaitingLine(f"{changed} since your last visit", activity_url, hint="What others changed, newest first")
+                if visited
+                else WaitingLine(
+                    "See what has changed at the site",
+                    activity_url,
+                    hint=f"{changed} by others: you have not opened the site's activity yet",
                 )
             )
         if lines:
             waiting.append(SiteWaiting(site=site, membership=membership, lines=lines))
 
     review = _review_work(user=user, today=today) if scope is not None and scope.is_reviewer else None
+    raised = _answered_concerns_raised(user=user, exclude_site_ids=list(memberships)) if scope is not None else []
     rows = [{"site": site, "membership": memberships[site.id]} for site in sites]
     return {
         "waiting": waiting,
         "review": review,
-        "nothing_waiting": not waiting and not (review and review.count),
+        "raised": raised,
+        "nothing_waiting": not waiting and not raised and not (review and review.count),
         "site_rows": rows,
         "reviewer_scope": scope,
         "is_admin": user.is_superuser,

@@ -310,6 +310,9 @@ if PHB_REPORT_TIME_LIMIT <= PHB_REPORT_SOFT_TIME_LIMIT:
 # Celery. No broker configured: run tasks eagerly, in-process, and let their errors surface.
 CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, a report render asked for on a page runs on a thread of its own after the page has answered,
+# rather than inside the request (tests switch this off, to render inside it).
+PHB_BACKGROUND_TASKS = env_bool("PHB_BACKGROUND_TASKS", default=True)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True  # job state lives in our own tables (Report), not a result backend
@@ -338,13 +341,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-reports": {"task": "reports.sweep_stale_reports", "schedule": 60.0, "options": {"expires": 55}},
     # A signed checkpoint of the audit chain's head in the file store, outside the database (also on every report).
     "audit-checkpoint": {"task": "audit.checkpoint", "schedule": crontab(hour=0, minute=20)},
-    # Each region's readiness for the current month, late every day: a month's last run is its month-end figure.
-    "readiness-snapshot": {"task": "reports.readiness_snapshot", "schedule": crontab(hour=23, minute=50)},
     # Reminders (items due and overdue, sign-offs, concerns and submissions waiting, evidence expiring) every morning;
     # the weekly digests on Monday morning; inbox messages older than 90 days deleted nightly.
     "send-reminders": {"task": "checklists.send_reminders", "schedule": crontab(hour=7, minute=0)},
     "send-digests": {"task": "inbox.send_digests", "schedule": crontab(hour=7, minute=30, day_of_week="mon")},
     "purge-inbox": {"task": "inbox.purge", "schedule": crontab(hour=0, minute=35)},
+    # Each region's readiness for the current month, late every day: a month's last run is its month-end figure.
+    "readiness-snapshot": {"task": "reports.readiness_snapshot", "schedule": crontab(hour=23, minute=50)},
 }
 # A report job queued this many minutes without a worker taking it is sent again (its message was lost), up to
 # PHB_REPORT_QUEUE_ATTEMPTS messages in all; then it is marked failed, and its page offers a retry.

@@ -53,6 +53,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     # Two-step verification is switched on by the tests that are about it (tests/test_mfa*.py, the permission matrix).
     settings.PHB_MFA_ENFORCED = False
+    # Without a broker, report renders run inside the request that asks for them (the embedded run's thread for them
+    # is tests/test_report_request_returns_at_once.py's subject).
+    settings.PHB_BACKGROUND_TASKS = False
     # Each test starts with nothing remembered from another test's (rolled back) data, nor counted (rate limits).
     memos_clear()
     cache.clear()

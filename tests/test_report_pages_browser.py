@@ -103,8 +103,10 @@ def test_without_javascript_a_refresh_shows_the_download(live_server, world, sig
 
 
 @pytest.mark.parametrize("javascript", [True, False])
-def test_a_site_report_asked_for_from_the_overview(live_server, world, signed_in, javascript):
-    """The rows' PDF buttons share one form (form and formaction attributes), with or without JavaScript."""
+def test_a_site_report_asked_for_from_the_overview(live_server, world, signed_in, settings, javascript):
+    """The rows' PDF buttons share one form (form and formaction attributes), with or without JavaScript. As in the
+    embedded run, the render runs after the answer: the report's page comes at once, with the report queued."""
+    settings.PHB_BACKGROUND_TASKS = True
     page = signed_in(world.reviewer, javascript=javascript)
     page.goto(f"{live_server.url}/overview/")
     page.get_by_role("button", name=f"Ask for a PDF report of {world.site_a.name}").click()
@@ -112,3 +114,4 @@ def test_a_site_report_asked_for_from_the_overview(live_server, world, signed_in
     report = Report.objects.get()
     assert (report.kind, report.site, report.requested_by) == (Report.Kind.SITE, world.site_a, world.reviewer)
     assert page.get_by_text("Your report has been queued.").count() == 1
+    expect(page.get_by_role("link", name=re.compile("Download the report"))).to_be_visible(timeout=120_000)

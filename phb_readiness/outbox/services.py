@@ -9,7 +9,9 @@ only after the broker accepted its message, so nothing is dropped; a message may
 broker accepted it and the database was lost before the row was marked), so tasks re-load their rows and re-check.
 
 Without a broker (tasks run in-process: `task_always_eager`) the rows are marked published and the tasks run right
-after, outside the outbox's transaction, as they ran before the outbox.
+after, outside the outbox's transaction, as they ran before the outbox. A view whose work would hold its response
+for seconds (a PDF) can take them instead (`in_process_tasks_taken`) and run them on a thread of their own
+(`in_process_tasks_start`), as a worker would, while its response goes out.
 
 This app imports neither checklists nor reports: they import it, and name their tasks by Celery name.
 """
@@ -18,14 +20,16 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from celery import shared_task
 from celery.exceptions import NotRegistered
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -110,13 +114,53 @@ def _failed(row: OutboxMessage, error: str) -> None:
 
 def _run_in_process(*, ids: Sequence[int] | None, limit: int) -> Published:
     """No broker: mark the messages published, then run their tasks here, each outside the outbox's transaction (a
-    task's own transactions commit as they would in a worker, and its errors surface as before)."""
+    task's own transactions commit as they would in a worker, and its errors surface as before); or hand them to
+    the code that asked to take them (`in_process_tasks_taken`)."""
     with transaction.atomic():
         rows = _pending(ids=ids, limit=limit)
         OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(published_at=timezone.now())
+    taken = getattr(_taken, "tasks", None)
     for row in rows:
-        _task(row.task).apply_async(args=row.args)
+        if taken is not None:
+            taken.append((row.task, list(row.args)))
+        else:
+            _task(row.task).apply_async(args=row.args)
     return Published(sent=len(rows))
+
+
+# The in-process tasks this thread's `in_process_tasks_taken` block collects (None outside one).
+_taken = threading.local()
+
+
+@contextmanager
+def in_process_tasks_taken() -> Iterator[list[tuple[str, list]]]:
+    """Collect, rather than run, the in-process tasks published inside the block (no broker): (task, args) pairs
+    for `in_process_tasks_start`. With a broker nothing is collected: workers run them."""
+    previous = getattr(_taken, "tasks", None)
+    _taken.tasks = tasks = []
+    try:
+        yield tasks
+    finally:
+        _taken.tasks = previous
+
+
+def in_process_tasks_start(tasks: Sequence[tuple[str, list]]) -> threading.Thread:
+    """Run taken tasks one after another on a thread of their own, as one worker would. A task that fails is logged;
+    its row (a report job) says what became of it, and the sweeps queue a job again that never finished."""
+
+    def work() -> None:
+        try:
+            for name, args in tasks:
+                try:
+                    _task(name).apply_async(args=args)
+                except Exception:
+                    logger.exception("In-process task %s%r failed", name, tuple(args))
+        finally:
+            connections.close_all()  # this thread's own database connections
+
+    thread = threading.Thread(target=work, name="in-process-tasks", daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from checklists.rules.readiness import RAG_RULE
 from checklists.selectors.access import get_assessment_for
 from phb_readiness.accounts.auth import client_ip
 from phb_readiness.audit.services import audit_record
+from phb_readiness.outbox.services import in_process_tasks_start, in_process_tasks_taken
 from phb_readiness.reports.exports import csv_response, xlsx_response
 from phb_readiness.reports.forms import (
     VERIFY_MAX_BYTES,
@@ -175,9 +178,16 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def _to_report(request: HttpRequest, report: Report, *, created: bool) -> HttpResponse:
+    """To the report's page, with a message that says where the report stands now (never "queued" for one that is
+    already there)."""
     report.refresh_from_db(fields=["state", "error"])  # queued on commit, which may have failed (broker down)
     if report.state == Report.State.FAILED:
         messages.error(request, report.error or "The report could not be made: try again.")
+    elif report.state == Report.State.SUCCEEDED:
+        messages.success(
+            request,
+            "Your report is ready." if created else "This report was already made from the same data: here it is.",
+        )
     else:
         messages.success(
             request, "Your report has been queued." if created else "This report was already asked for: here it is."
@@ -185,8 +195,28 @@ def _to_report(request: HttpRequest, report: Report, *, created: bool) -> HttpRe
     return redirect("reports:detail", pk=report.pk)
 
 
+def _renders_after_response(view):
+    """Without a broker a PDF would be rendered inside the request that asks for it, holding the page for seconds
+    with no word of progress. Here the render is taken from the request and started on a thread of its own, so the
+    person is sent at once to the report's page, which shows it queued, then running, then ready (as with a worker).
+    PHB_BACKGROUND_TASKS off (the tests) keeps the render inside the request."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.PHB_BACKGROUND_TASKS:
+            return view(request, *args, **kwargs)
+        with in_process_tasks_taken() as tasks:
+            response = view(request, *args, **kwargs)
+        if tasks:
+            in_process_tasks_start(tasks)
+        return response
+
+    return wrapped
+
+
 @login_required
 @require_POST
+@_renders_after_response
 def request_site(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, _role = get_assessment_for(request.user, pk, need=Need.REQUEST_REPORT)
     form = SiteReportRequestForm(request.POST)
@@ -197,6 +227,7 @@ def request_site(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_renders_after_response
 def request_national(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request.user)
     report, created = report_request_national(user=request.user, region=national_scope_region(request.user))
@@ -219,6 +250,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_renders_after_response
 def report_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_for(request.user, pk)
     if report is None:

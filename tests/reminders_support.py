@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 
 from django.core import mail
 from django.utils import timezone
@@ -38,13 +39,31 @@ def owned_item(assessment: Assessment, owner, due: datetime.date, *, position: i
     return response
 
 
+@contextmanager
+def signed_at(when: datetime.datetime):
+    """Sign-offs appended meanwhile are dated then: the table is append-only (on PostgreSQL a trigger refuses any
+    UPDATE), so a sign-off made days ago is written with that date, not moved back after."""
+    field = SignOff._meta.get_field("created_at")
+    default = field.default
+    field.default = lambda: when
+    field.__dict__.pop("_get_default", None)  # Django caches the default's callable
+    try:
+        yield
+    finally:
+        field.default = default
+        field.__dict__.pop("_get_default", None)
+
+
 def signoff_waiting(assessment: Assessment, manager, *, waited: int = 4) -> SignOff:
     """A section signed off for management `waited` days ago, not acknowledged."""
-    signoff = signoff_management(
-        assessment=assessment, section=first_section(assessment), user=manager, role=SiteRole.MANAGER, statement="S"
-    )
-    SignOff.objects.filter(pk=signoff.pk).update(created_at=timezone.now() - days(waited))
-    return signoff
+    with signed_at(timezone.now() - days(waited)):
+        return signoff_management(
+            assessment=assessment,
+            section=first_section(assessment),
+            user=manager,
+            role=SiteRole.MANAGER,
+            statement="S",
+        )
 
 
 def concern_waiting(assessment: Assessment, rep, *, waited: int = 6) -> Comment:

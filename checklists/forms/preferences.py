@@ -13,6 +13,8 @@ Frequency = NotificationPreference.Frequency
 
 CHANGES = [Category.CONCERNS, Category.SIGNOFFS, Category.REVIEW]
 REMINDERS = [c for c in Category if c not in CHANGES]
+# Short enough for the three to sit on one line beside each other on a wide screen
+CHOICES = [(Frequency.IMMEDIATE, "As it happens"), (Frequency.DIGEST, "Weekly digest"), (Frequency.NONE, "No e-mail")]
 
 
 def _label(category: Category) -> str:
@@ -25,7 +27,7 @@ class PreferencesForm(forms.Form):
         for category in Category:
             self.fields[category.value] = forms.ChoiceField(
                 label=_label(category),
-                choices=Frequency.choices,
+                choices=CHOICES,
                 initial=Frequency.IMMEDIATE,
                 widget=forms.RadioSelect,
                 error_messages={"required": f"Choose how often to hear of: {_label(category).lower()}."},

@@ -210,6 +210,20 @@ class ItemPage:
         """The response's current evidence, read when the page is shown (a successful save redirects instead)."""
         return list(Evidence.objects.current().filter(response_id=self.response.pk).select_related("uploaded_by"))
 
+    @cached_property
+    def today(self) -> datetime.date:
+        return timezone.localdate()
+
+    @property
+    def evidence_missing(self) -> bool:
+        """The item expects evidence, applies here, and has none in force (none, or all of it expired)."""
+        r = self.response
+        return (
+            r.item.evidence_expected
+            and r.status != Response.Status.NOT_APPLICABLE
+            and not any(not ev.is_expired(self.today) for ev in self.evidence)
+        )
+
 
 def item_page_for(*, response: Response) -> ItemPage:
     """The item page of a response (its assessment and item loaded): its place among the framework's items."""

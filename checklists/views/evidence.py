@@ -93,6 +93,7 @@ def _evidence_add(request: HttpRequest, *, pk: int, code: str, limit: UploadSize
                     user=request.user,
                     url=form.cleaned_data["url"],
                     title=form.cleaned_data["title"],
+                    **form.dates,
                 )
             else:
                 evidence = evidence_add_file(
@@ -100,6 +101,7 @@ def _evidence_add(request: HttpRequest, *, pk: int, code: str, limit: UploadSize
                     user=request.user,
                     uploaded_file=form.cleaned_data["file"],
                     title=form.cleaned_data["title"],
+                    **form.dates,
                 )
         except AssessmentNotEditable as exc:
             messages.error(request, str(exc))

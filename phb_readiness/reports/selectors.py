@@ -45,7 +45,7 @@ from checklists.rules.imports import (
     KIND_EXPORT,
     KIND_TEMPLATE,
 )
-from checklists.rules.readiness import RAG_RULE, in_force
+from checklists.rules.readiness import RAG_RULE, in_force, long_date
 from checklists.selectors.review import submit_blockers
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.verdict import (
@@ -307,6 +307,7 @@ def overview_all(*, sites: QuerySet[PilotSite], **filters) -> Overview:
 def overview_table(overview: Overview) -> tuple[list[str], list[list]]:
     """The overview as a plain table (for CSV and XLSX)."""
     header = ["Site code", "Site", "Region", "Round", "State", "Overall RAG", "% in place", "Open concerns"]
+    header.append("Evidence missing")
     header += [f"{c.code} RAG" for c in overview.columns] + [f"{c.code} % in place" for c in overview.columns]
     header.append("Last change")
     rows = []
@@ -323,6 +324,7 @@ def overview_table(overview: Overview) -> tuple[list[str], list[list]]:
                 row.readiness.rag.label if row.readiness else "",
                 row.percent if row.percent is not None else "",
                 row.open_concerns,
+                row.readiness.evidence_missing if row.readiness else "",
                 *rags,
                 *percents,
                 timezone.localtime(row.last_change).strftime("%Y-%m-%d %H:%M") if row.last_change else "",
@@ -546,6 +548,19 @@ def _comment_text(comment: Comment) -> str:
     return f"{text}\nAnswer: {comment.answer}" if comment.answer else text
 
 
+def _evidence_text(entry: ItemEntry) -> str:
+    """The evidence cell: each piece (with "Expired on" for expired ones), then "Evidence missing" where it is."""
+    today = entry.today or timezone.localdate()
+    lines = [
+        f"{ev.title} ({ev.sha256 or ev.url})"
+        + (f" Expired on {long_date(ev.valid_until)}" if ev.is_expired(today) else "")
+        for ev in entry.evidence
+    ]
+    if entry.lacks_evidence:
+        lines.append("Evidence missing")
+    return "\n".join(lines)
+
+
 def checklist_tables(data: SiteReportData, *, blank: bool = False) -> list[tuple[str, list[str], list[list]]]:
     """A site's full checklist, its section summary and what an import needs to read it back (each item's code and
     version, the framework version in the About sheet), as tables for a spreadsheet. `blank`: the same checklist
@@ -573,7 +588,7 @@ def checklist_tables(data: SiteReportData, *, blank: bool = False) -> list[tuple
                     r.not_applicable_reason,
                     (r.owner.get_full_name() or r.owner.get_username()) if r.owner else "",
                     r.due_date,
-                    "\n".join(f"{ev.title} ({ev.sha256 or ev.url})" for ev in entry.evidence),
+                    _evidence_text(entry),
                     sum(1 for c in entry.comments if not c.is_concern),
                     sum(1 for c in entry.comments if c.is_open_concern),
                     "\n\n".join(_comment_text(c) for c in entry.comments),
@@ -598,7 +613,7 @@ def checklist_tables(data: SiteReportData, *, blank: bool = False) -> list[tuple
     if blank:
         return [(CHECKLIST_SHEET, header, rows), (ABOUT_SHEET, ["About this file", ""], about)]
     summary_header = ["Section", "Items", "Answered", "In place", "Applicable", "% in place", "Open concerns"]
-    summary_header += ["Sign-off", "RAG"]
+    summary_header += ["Evidence missing", "Sign-off", "RAG"]
     summary = [
         [
             f"{s.code} {s.title}",
@@ -608,6 +623,7 @@ def checklist_tables(data: SiteReportData, *, blank: bool = False) -> list[tuple
             s.applicable,
             s.percent_in_place,
             s.open_concerns,
+            s.evidence_missing,
             s.signoff.label,
             s.rag.label,
         ]

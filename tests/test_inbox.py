@@ -86,6 +86,7 @@ def test_the_header_counts_unread_messages_at_no_extra_query(client, world):
     with assert_query_count(5, "assessment page, 30 unread messages"):
         page = client.get(url).content.decode()
     assert header_count(page) == "30"
+    assert ">Menu (30<" in page  # on a phone, where the menu is folded, the button says so too
 
 
 def test_opening_the_inbox_lists_newest_first_and_marks_them_read(client, world):

@@ -18,7 +18,7 @@ def test_the_embedded_sign_in_page_lists_every_demo_account(client, settings):
         assert f"<code>{username}</code>:" in html, username
     assert html.count("</code>: ") == len(ACCOUNTS)
     assert DEMO_PASSWORD in html
-    assert "<code>demo-reviewer-london</code>: SPF reviewer (region LDN)" in html
+    assert '<code>demo-reviewer-london</code>: SPF reviewer <span class="app-nowrap">(region LDN)</span>' in html
 
 
 def test_other_installations_list_no_demo_account(client, settings):

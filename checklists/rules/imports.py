@@ -347,6 +347,7 @@ class Current:
     owner_id: int | None
     due_date: datetime.date | None
     version: int
+    carried_forward: bool = False
 
     @property
     def is_blank(self) -> bool:
@@ -412,7 +413,9 @@ def compare_rows(
     may_assign_owner: bool,
 ) -> tuple[list[dict], list[RowError], int]:
     """Each row that changes its item, as a JSON-ready entry (old beside new per field, whether it is a conflict);
-    the errors that stop the import; and how many rows leave their item as it is.
+    the errors that stop the import; and how many rows leave their item as it is. An answer carried forward from
+    the last round that the file leaves as it is comes as an entry marked `carried`, with no changes: the person may
+    confirm it as this round's answer.
 
     A row is a conflict when its item changed since the file was written: its version differs from the item's, or
     (a blank template, which has no versions) the item has an answer that the row would change.
@@ -464,7 +467,11 @@ def compare_rows(
         }
         changed = [name for name in new if new[name] != old[name]]
         if not changed:
-            unchanged += 1
+            if now.carried_forward and row.values["version"] in (None, now.version):
+                # Carried forward from the last round and left as it is: the person may confirm it as this round's.
+                entries.append(_carried_entry(row, now))
+            else:
+                unchanged += 1
             continue
         if "owner" in changed and not may_assign_owner:
             error("owner", "Only a pilot manager can assign an owner. Leave the Owner as exported")
@@ -499,6 +506,20 @@ def compare_rows(
             }
         )
     return entries, errors, unchanged
+
+
+def _carried_entry(row: SheetRow, now: Current) -> dict:
+    return {
+        "code": row.code,
+        "row": row.row,
+        "response_id": now.response_id,
+        "file_version": row.values["version"],
+        "version": now.version,
+        "conflict": False,
+        "carried": True,
+        "changes": [],
+        "values": {},
+    }
 
 
 def values_for_save(values: dict) -> dict:

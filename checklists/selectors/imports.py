@@ -42,6 +42,15 @@ class ImportPlan:
     def conflicts(self) -> list[dict]:
         return [e for e in self.entries if e["conflict"]]
 
+    @property
+    def changes(self) -> list[dict]:
+        return [e for e in self.entries if not e["conflict"] and not e.get("carried")]
+
+    @property
+    def carried(self) -> list[dict]:
+        """Answers carried forward from the last round that the file leaves as they are."""
+        return [e for e in self.entries if e.get("carried")]
+
 
 def _person(user) -> Person:
     return Person(id=user.pk, name=user.get_full_name().strip(), username=user.get_username(), email=user.email or "")
@@ -83,6 +92,7 @@ def import_plan(*, assessment: Assessment, role: SiteRole, data: bytes, filename
             owner_id=r.owner_id,
             due_date=r.due_date,
             version=r.version,
+            carried_forward=r.carried_forward,
         )
         for r in responses
     }

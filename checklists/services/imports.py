@@ -17,7 +17,7 @@ from checklists.models import Assessment, ChecklistImport, Response
 from checklists.rules.imports import values_for_save
 from checklists.selectors.imports import ImportPlan, import_expiry_cutoff
 from checklists.services.readiness import assessment_locked
-from checklists.services.responses import response_save
+from checklists.services.responses import response_confirm, response_save
 from phb_readiness.audit.services import audit_record
 from phb_readiness.sites.models import SiteRole
 
@@ -26,6 +26,7 @@ from phb_readiness.sites.models import SiteRole
 class ImportResult:
     applied: list[str]  # item codes changed
     left_alone: list[str]  # conflicts not chosen for overwriting
+    confirmed: list[str]  # answers carried forward, confirmed as this round's
 
 
 def checklist_import_create(*, plan: ImportPlan, user) -> ChecklistImport:
@@ -45,18 +46,27 @@ def checklist_import_create(*, plan: ImportPlan, user) -> ChecklistImport:
 
 @transaction.atomic
 def checklist_import_apply(
-    *, assessment: Assessment, user, role: SiteRole, entries: list[dict], overwrite: set[str], filename: str
+    *,
+    assessment: Assessment,
+    user,
+    role: SiteRole,
+    entries: list[dict],
+    overwrite: set[str],
+    filename: str,
+    confirm_carried: bool = False,
 ) -> ImportResult:
-    """Apply a plan's entries, each against the version its preview showed; conflicts only when in `overwrite`.
+    """Apply a plan's entries, each against the version its preview showed; conflicts only when in `overwrite`;
+    answers carried forward that the file leaves as they are confirmed (`response_confirm`) when `confirm_carried`.
 
     Raises what `response_save` raises (ResponseConflict, AssessmentNotEditable, PermissionDenied,
     ValidationError) for the first item that fails; the transaction then writes nothing.
     """
     assessment = assessment_locked(assessment.pk)
-    chosen = [e for e in entries if not e["conflict"] or e["code"] in overwrite]
+    carried = [e for e in entries if e.get("carried")] if confirm_carried else []
+    chosen = [e for e in entries if not e.get("carried") and (not e["conflict"] or e["code"] in overwrite)]
     left_alone = [e["code"] for e in entries if e["conflict"] and e["code"] not in overwrite]
     responses = Response.objects.select_related("item", "owner", "updated_by").in_bulk(
-        [e["response_id"] for e in chosen]
+        [e["response_id"] for e in chosen + carried]
     )
     for entry in chosen:
         response_save(
@@ -66,23 +76,29 @@ def checklist_import_apply(
             base_version=entry["version"],
             role=role,
         )
+    for entry in carried:
+        response_confirm(response=responses[entry["response_id"]], user=user, base_version=entry["version"], role=role)
     applied = [e["code"] for e in chosen]
+    confirmed = [e["code"] for e in carried]
     audit_record(
         action="checklist.import",
         actor=user,
         obj=assessment,
         site=assessment.site,
         summary=f"Imported {len(applied)} changed items into {assessment.site.code} ({assessment.round_label}) "
-        f"from {filename}",
-        after={"filename": filename, "applied": applied, "left_alone": left_alone},
+        f"from {filename}" + (f"; confirmed {len(confirmed)} carried forward" if confirmed else ""),
+        after={"filename": filename, "applied": applied, "left_alone": left_alone, "confirmed": confirmed},
     )
-    return ImportResult(applied=applied, left_alone=left_alone)
+    return ImportResult(applied=applied, left_alone=left_alone, confirmed=confirmed)
 
 
 @transaction.atomic
-def checklist_import_confirm(*, pending: ChecklistImport, user, role: SiteRole, overwrite: set[str]) -> ImportResult:
+def checklist_import_confirm(
+    *, pending: ChecklistImport, user, role: SiteRole, overwrite: set[str], confirm_carried: bool = False
+) -> ImportResult:
     """Apply a pending import and forget it: once, whatever happens next."""
     result = checklist_import_apply(
+        confirm_carried=confirm_carried,
         assessment=pending.assessment,
         user=user,
         role=role,

@@ -125,8 +125,10 @@ def _preview_page(
         {
             "assessment": assessment,
             "pending": pending,
-            "changes": [e for e in entries if not e["conflict"]],
+            "changes": [e for e in entries if not e["conflict"] and not e.get("carried")],
             "conflicts": [e for e in entries if e["conflict"]],
+            "carried": [e for e in entries if e.get("carried")],
+            "confirm_carried": request.method == "POST" and request.POST.get("confirm_carried") == "on",
             "error": error,
             "overwrite": set(request.POST.getlist("overwrite")) if request.method == "POST" else set(),
         },
@@ -134,12 +136,16 @@ def _preview_page(
     )
 
 
-def _confirm(
-    request: HttpRequest, *, assessment: Assessment, role: SiteRole, pending: ChecklistImport
-) -> HttpResponse:
+def _confirm(request: HttpRequest, *, assessment: Assessment, role: SiteRole, pending: ChecklistImport) -> HttpResponse:
     overwrite = set(request.POST.getlist("overwrite"))
     try:
-        result = checklist_import_confirm(pending=pending, user=request.user, role=role, overwrite=overwrite)
+        result = checklist_import_confirm(
+            pending=pending,
+            user=request.user,
+            role=role,
+            overwrite=overwrite,
+            confirm_carried=request.POST.get("confirm_carried") == "on",
+        )
     except ResponseConflict as exc:
         error = (
             f"{exc.current.item.code} was changed by someone else after your preview. Nothing was imported. Upload "
@@ -155,6 +161,8 @@ def _confirm(
         return _preview_page(request, assessment, pending, error=error, status=409)
     text = f"Imported {len(result.applied)} changed item{'s' if len(result.applied) != 1 else ''}"
     text += f": {', '.join(result.applied)}." if result.applied else "."
+    if result.confirmed:
+        text += f" Confirmed {len(result.confirmed)} answer{'s' if len(result.confirmed) != 1 else ''} carried forward."
     if result.left_alone:
         text += f" Left alone, as changed since the spreadsheet was written: {', '.join(result.left_alone)}."
     messages.success(request, text)

@@ -40,10 +40,25 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Print the changes; write nothing.")
         parser.add_argument(
+            "--confirm-carried",
+            action="store_true",
+            help="Confirm the answers carried forward from the last round that the file leaves as they are.",
+        )
+        parser.add_argument(
             "--overwrite", action="append", default=[], metavar="CODE", help="Overwrite this conflicting item."
         )
 
-    def handle(self, *args, site: str, file: str, user: str, dry_run: bool, overwrite: list[str], **options) -> None:
+    def handle(
+        self,
+        *args,
+        site: str,
+        file: str,
+        user: str,
+        dry_run: bool,
+        overwrite: list[str],
+        confirm_carried: bool,
+        **options,
+    ) -> None:
         pilot_site = PilotSite.objects.filter(code=site).first()
         if pilot_site is None:
             raise refused(f"There is no site {site}.")
@@ -91,6 +106,7 @@ class Command(BaseCommand):
                 entries=plan.entries,
                 overwrite=set(overwrite),
                 filename=path.name,
+                confirm_carried=confirm_carried,
             )
         except ResponseConflict as exc:
             raise refused(f"{exc.current.item.code} changed while importing; nothing was written. Try again.") from None
@@ -98,11 +114,15 @@ class Command(BaseCommand):
             detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             raise refused(f"The import could not be applied, so nothing was written: {detail}") from None
         self.stdout.write(f"Imported {len(result.applied)} changed item(s) into {site} ({assessment.round_label}).")
+        if result.confirmed:
+            self.stdout.write(f"Confirmed {len(result.confirmed)} answer(s) carried forward.")
 
     def _print_plan(self, plan: ImportPlan, *, overwrite: set[str]) -> None:
         a = plan.assessment
         self.stdout.write(f"{plan.filename} into {a.site.code} ({a.round_label}):")
         for entry in plan.entries:
+            if entry.get("carried"):
+                continue
             line = f"{entry['code']} (row {entry['row']})"
             if entry["conflict"]:
                 base = entry["file_version"] or "blank"
@@ -114,7 +134,10 @@ class Command(BaseCommand):
                 old = change["old"].replace("\n", " ") or "(empty)"
                 new = change["new"].replace("\n", " ") or "(empty)"
                 self.stdout.write(f"  {change['label']}: {old} -> {new}")
-        changes = len(plan.entries) - len(plan.conflicts)
+        if plan.carried:
+            codes = ", ".join(e["code"] for e in plan.carried)
+            self.stdout.write(f"Carried forward and unchanged (--confirm-carried confirms them): {codes}")
         self.stdout.write(
-            f"{changes} item(s) to change, {len(plan.conflicts)} conflict(s), {plan.unchanged} row(s) unchanged."
+            f"{len(plan.changes)} item(s) to change, {len(plan.conflicts)} conflict(s), "
+            f"{plan.unchanged + len(plan.carried)} row(s) unchanged."
         )

@@ -76,3 +76,31 @@ def test_refuses_to_run_without_debug(db, settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("seed_demo")
     assert not PilotSite.objects.exists()
+
+
+def test_no_demo_section_reads_green_while_its_evidence_has_expired_or_a_concern_on_it_is_open(seeded):
+    """The demo tells a true story: DEMO-C was returned because its insurance certificates expired, so its Liability
+    section is not green; and no section anywhere is green over expired evidence or an open concern."""
+    from django.utils import timezone
+
+    from checklists.models import Rag
+    from phb_readiness.audit.models import AuditEvent
+
+    today = timezone.localdate()
+    expired = Evidence.objects.lapsed(today)
+    assert set(expired.values_list("response__assessment__site__code", flat=True)) == {"DEMO-C"}
+    assert set(expired.values_list("response__item__section__code", flat=True)) == {"LIA"}
+    assert AuditEvent.objects.filter(action="evidence.lapsed", site__code="DEMO-C").count() == expired.count()
+    for assessment in Assessment.objects.select_related("readiness", "site"):
+        for section in assessment.readiness.section_figures:
+            if section.rag != Rag.GREEN:
+                continue
+            where = {"response__assessment": assessment, "response__item__section_id": section.section_id}
+            assert not expired.filter(**where).exists(), (assessment.site.code, section.code)
+            assert not Comment.objects.open_concerns().filter(**where).exists(), (assessment.site.code, section.code)
+    lia = next(s for s in Assessment.objects.get(site__code="DEMO-C").readiness.section_figures if s.code == "LIA")
+    assert lia.rag != Rag.GREEN and lia.percent_in_place < 100 and lia.unevidenced >= 1
+
+
+def test_the_stored_readiness_of_the_demo_agrees_with_its_rows(seeded):
+    call_command("readiness_rebuild", "--check")

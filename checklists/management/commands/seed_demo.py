@@ -5,9 +5,12 @@ Idempotent: once DEMO-A exists nothing is changed, so a second `make run` keeps 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import random
+from collections.abc import Iterator
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,10 +26,28 @@ from checklists.services.assessments import assessment_create, assessment_submit
 from checklists.services.comments import comment_create
 from checklists.services.evidence import evidence_add_file
 from checklists.services.frameworks import DEFAULT_FRAMEWORK_FILE, framework_load
+from checklists.services.readiness import evidence_lapse
 from checklists.services.responses import response_save
 from checklists.services.review import assessment_return
 from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.sites.models import Membership, PilotSite, Region, ReviewerScope, SiteRole
+
+# The items whose evidence is an insurance certificate, valid for a year: Liability and indemnity's cover.
+CERTIFIED_SECTION = "LIA"
+
+
+@contextlib.contextmanager
+def calendar_on(day: datetime.date) -> Iterator[None]:
+    """Run steps as if the calendar said `day`: the dates the rules read (what evidence is in force, what is overdue)
+    come from timezone.localdate(); the times things were done stay the real ones."""
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):  # noqa: A002 - Django's own parameter name
+        return day if value is None else real(value, timezone)
+
+    with mock.patch.object(timezone, "localdate", localdate):
+        yield
+
 
 DEMO_PASSWORD = "demo-pass-2009"  # noqa: S105 - documented demo password, refused outside DEBUG
 ROUND = "Readiness review, 2009/10 Q4"
@@ -150,9 +171,18 @@ class Command(BaseCommand):
         # DEMO-A: a draft nearly ready. Six sections answered and signed by both sides; in the last, the mandatory
         # items are answered, the optional ones still open, and nobody has signed: the partnership journey of the
         # README ("Demo") can start at once, and there is still checklist work to do.
+        # Its insurance certificates run out in 30 days: the owner is reminded 30 and 7 days before.
+        today = timezone.localdate()
         manager, rep = users["demo-manager"], users["demo-rep"]
         a = assessment_create(site=sites["DEMO-A"], framework=framework, round_label=ROUND, user=manager)
-        self._answer(a, rng, manager=manager, people=[manager, users["demo-contributor"]], last_section_open=True)
+        self._answer(
+            a,
+            rng,
+            manager=manager,
+            people=[manager, users["demo-contributor"]],
+            last_section_open=True,
+            certificates_until=today + datetime.timedelta(days=30),
+        )
         self._sign(a, sections[:-1], manager=manager, rep=rep)
         responses = self._responses(a)
         comment_create(
@@ -165,16 +195,21 @@ class Command(BaseCommand):
         # DEMO-B: complete, signed off by both sides, submitted for review.
         manager, rep = users["demo-manager-2"], users["demo-rep-2"]
         b = assessment_create(site=sites["DEMO-B"], framework=framework, round_label=ROUND, user=manager)
-        self._answer(b, rng, manager=manager, people=[manager])
+        self._answer(b, rng, manager=manager, people=[manager], certificates_until=today + datetime.timedelta(days=200))
         self._sign(b, sections, manager=manager, rep=rep)
         assessment_submit(assessment=b, user=manager)
 
-        # DEMO-C: submitted, returned by the reviewer with reasons, and a concern the union rep raised since.
+        # DEMO-C: submitted while its insurance certificates were current; they expired nine days ago, so the daily
+        # job recorded the lapse (Liability and indemnity leaves green, its sign-off superseded); the reviewer
+        # returned it with reasons, and the union rep raised a concern since.
         manager, rep = users["demo-manager-3"], users["demo-rep-3"]
         c = assessment_create(site=sites["DEMO-C"], framework=framework, round_label=ROUND, user=manager)
-        self._answer(c, rng, manager=manager, people=[manager])
-        self._sign(c, sections, manager=manager, rep=rep)
-        c = assessment_submit(assessment=c, user=manager)
+        expired = today - datetime.timedelta(days=9)
+        with calendar_on(today - datetime.timedelta(days=12)):
+            self._answer(c, rng, manager=manager, people=[manager], certificates_until=expired)
+            self._sign(c, sections, manager=manager, rep=rep)
+            c = assessment_submit(assessment=c, user=manager)
+        evidence_lapse(today=today)
         assessment_return(
             assessment=c,
             user=users["demo-reviewer"],
@@ -200,10 +235,18 @@ class Command(BaseCommand):
         )
 
     def _answer(
-        self, assessment: Assessment, rng: random.Random, *, manager, people: list, last_section_open: bool = False
+        self,
+        assessment: Assessment,
+        rng: random.Random,
+        *,
+        manager,
+        people: list,
+        last_section_open: bool = False,
+        certificates_until: datetime.date | None = None,
     ) -> None:
         """Answer every item (with `last_section_open`, not the last section's optional ones), with owners, due
-        dates and evidence where it is expected."""
+        dates and evidence where it is expected: forum minutes, or for Liability and indemnity an insurance
+        certificate issued a year before `certificates_until`, its last valid day."""
         today = timezone.localdate()
         responses = self._responses(assessment)
         last_section = responses[-1].item.section_id
@@ -232,6 +275,23 @@ class Command(BaseCommand):
                     f"{assessment.site.name}\n{response.item.code}: {response.item.question}\n\n"
                     "Minutes of the local partnership forum (extract).\nAgreed by management and staff side.\n"
                 ).encode()
+                if certificates_until and response.item.section.code == CERTIFIED_SECTION:
+                    issued = certificates_until - datetime.timedelta(days=364)
+                    body = (
+                        f"{assessment.site.name}\n{response.item.code}: certificate of insurance\n\n"
+                        f"Period of cover: {issued:%d %B %Y} to {certificates_until:%d %B %Y}.\n"
+                    ).encode()
+                    evidence_add_file(
+                        response=saved,
+                        user=owner,
+                        uploaded_file=SimpleUploadedFile(
+                            f"{response.item.code.lower()}-certificate.txt", body, "text/plain"
+                        ),
+                        title=f"Insurance certificate — {response.item.code}",
+                        dated=issued,
+                        valid_until=certificates_until,
+                    )
+                    continue
                 evidence_add_file(
                     response=saved,
                     user=owner,

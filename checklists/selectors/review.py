@@ -195,6 +195,12 @@ class ReviewPage:
         return sum(q.state != ReviewQuery.State.RESOLVED for item in self.queried for q in item.queries)
 
     @property
+    def last_review(self) -> ReviewEvent | None:
+        """The latest return or acceptance (its reviewer loaded)."""
+        outcomes = (ReviewEvent.Kind.RETURNED, ReviewEvent.Kind.ACCEPTED)
+        return next((e for e in reversed(self.events) if e.kind in outcomes), None)
+
+    @property
     def acceptance(self) -> ReviewEvent | None:
         return next((e for e in reversed(self.events) if e.kind == ReviewEvent.Kind.ACCEPTED), None)
 

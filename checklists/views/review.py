@@ -16,7 +16,6 @@ from checklists.rules.access import Need, can
 from checklists.rules.readiness import RAG_RULE
 from checklists.selectors.access import get_assessment_for
 from checklists.selectors.frameworks import framework_structure
-from checklists.selectors.readiness import readiness_for
 from checklists.selectors.responses import item_url, task_list_url
 from checklists.selectors.review import Blocker, accept_refusals, review_page, submit_blockers
 from checklists.services.assessments import SubmitBlocked, assessment_new_round, assessment_submit
@@ -113,7 +112,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assessment": assessment,
             "role": role,
-            "readiness": readiness_for(assessment),  # as it is now, after any outcome recorded above
+            "readiness": assessment.readiness,  # read with the assessment (an outcome recorded redirects)
             "rag_rule": RAG_RULE,
             "red": red,
             "page": page,

@@ -9,11 +9,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from checklists.models import Assessment, Response
+from checklists.models import Assessment, Response, ReviewQuery
 from checklists.services.assessments import assessment_submit
 from checklists.services.comments import comment_create, concern_answer, concern_close, concern_reopen
 from checklists.services.evidence import evidence_add_file, evidence_remove
-from checklists.services.review import assessment_accept, assessment_return
+from checklists.services.review import (
+    assessment_accept,
+    assessment_return,
+    review_query_answer,
+    review_query_resolve,
+)
 from checklists.services.signoffs import signoff_acknowledge, signoff_management
 from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_verify
@@ -22,6 +27,7 @@ from phb_readiness.reports.services import report_request_site
 from phb_readiness.sites.models import Membership, ReviewerScope, SiteRole
 from tests.factories import UserFactory
 from tests.partnership_support import answer, answer_all, first_response
+from tests.review_support import returned_with_queries, submitted, two_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +111,9 @@ def test_role_grants_and_removals_are_in_the_trail(world):
     assert last("membership.remove").before == {"username": "new-rep", "role": "contributor"}
 
     scope = ReviewerScope.objects.create(user=person)
-    assert last("reviewer_scope.grant").after == {"username": "new-rep", "region": None}
+    assert last("reviewer_scope.grant").after == {"username": "new-rep", "role": "reviewer", "region": None}
     scope.delete()
-    assert last("reviewer_scope.remove").before == {"username": "new-rep", "region": None}
+    assert last("reviewer_scope.remove").before == {"username": "new-rep", "role": "reviewer", "region": None}
 
     person.is_superuser = True
     person.save()
@@ -119,3 +125,43 @@ def test_role_events_read_plainly(world):
     assert AuditEvent.objects.filter(
         action="membership.grant", site=world.site_a, summary="Granted: rep-a as Union rep (staff side)"
     ).exists()
+
+
+def test_the_review_with_queries_and_an_override_is_all_in_the_trail(world):
+    concern = comment_create(
+        response=first_response(world.assessment_a),
+        user=world.rep_a,
+        role=SiteRole.UNION_REP,
+        body="No.",
+        is_concern=True,
+    )
+    concern_close(concern=concern, user=world.reviewer, role=SiteRole.REVIEWER, reason="Settled at the forum.")
+    assert last("concern.close").after["reason"] == "Settled at the forum."
+
+    a = returned_with_queries(world, two_codes(world.assessment_a))
+    assert len(last("assessment.return").after["queries"]) == 2
+    kept, resolved = ReviewQuery.objects.filter(assessment=a).order_by("id")
+    for query in (kept, resolved):
+        review_query_answer(query=query, user=world.manager_a, role=SiteRole.MANAGER, answer="Done.")
+    assert last("review_query.answer").after == {"state": "answered", "answer": "Done."}
+    assessment_submit(assessment=a, user=world.manager_a)
+    assert last("assessment.submit").before["state"] == Assessment.State.RETURNED
+    review_query_resolve(query=resolved, user=world.reviewer, role=SiteRole.REVIEWER)
+    review_query_resolve(query=kept, user=world.reviewer, role=SiteRole.REVIEWER, resolved=False)
+    assert (last("review_query.resolve").actor, last("review_query.keep_open").after) == (
+        world.reviewer,
+        {"state": "open"},
+    )
+    for action in ("concern.close", "assessment.return", "review_query.answer", "review_query.resolve"):
+        assert last(action).site == world.site_a
+    assert audit_verify().ok
+
+
+def test_an_override_is_in_the_trail(world):
+    a = submitted(world, red=True)
+    assessment_accept(
+        assessment=a, user=world.reviewer, role=SiteRole.REVIEWER, override_reasons="Agreed in principle."
+    )
+    event = last("assessment.override")
+    assert (event.site, event.before, event.after["reasons"]) == (world.site_a, {"rag": "red"}, "Agreed in principle.")
+    assert last("assessment.accept").id > event.id

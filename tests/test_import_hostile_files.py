@@ -9,8 +9,9 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.urls import reverse
 
-from checklists.models import ChecklistImport, Response
+from checklists.models import Assessment, ChecklistImport, Response
 from phb_readiness.audit.models import AuditEvent
 from tests.import_support import (
     COLUMN,
@@ -219,3 +220,22 @@ def test_a_contributor_cannot_assign_owners_by_spreadsheet(client, world, first)
     data = set_cells(export_xlsx(client), first.item.code, Owner=world.contributor_a.email)
     errors = _row_errors(client, world, data)
     assert "row 2, column I (Owner): Only a pilot manager can assign an owner" in errors
+
+
+@pytest.mark.parametrize("length", [300, 1000])
+def test_a_very_long_file_name_is_a_page_never_a_bare_error(client, world, exported, length):
+    answer = upload(client, world.assessment_a.pk, exported, name="c" * (length - 5) + ".xlsx")
+    assert answer.status_code == 200
+    assert_nothing_changed(world)
+
+
+def test_an_upload_without_a_file_asks_for_one(client, world, exported):
+    answer = client.post(reverse("checklists:import_upload", args=[world.assessment_a.pk]), {})
+    assert refusal(answer) == "Select the checklist spreadsheet (.xlsx) to import"
+
+
+def test_nothing_is_imported_into_a_submitted_assessment(client, world, exported):
+    Assessment.objects.filter(pk=world.assessment_a.pk).update(state=Assessment.State.SUBMITTED)
+    answer = upload(client, world.assessment_a.pk, exported)
+    assert "frozen while the assessment is submitted" in refusal(answer)
+    assert_nothing_changed(world)

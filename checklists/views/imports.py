@@ -62,8 +62,15 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         request.POST  # noqa: B018 -- read here, so a body Django cannot parse is answered below, not with a bare 400
     except MultiPartParserError:
-        limit.name_too_long = True
+        # Nothing was read, not even the CSRF token, so nothing can change: the form is shown again.
+        return _unreadable(request, pk=pk)
     return _import_upload(request, pk=pk, limit=limit)
+
+
+def _unreadable(request: HttpRequest, *, pk: int) -> HttpResponse:
+    assessment, _role = get_assessment_for(request.user, pk, Need.EDIT)
+    error = "The upload could not be read (a file name that long cannot be sent). Rename the file and upload it again."
+    return _upload_page(request, assessment, file_error=error)
 
 
 @csrf_protect
@@ -90,7 +97,8 @@ def _import_upload(request: HttpRequest, *, pk: int, limit: UploadSizeLimit) -> 
         )
         return _upload_page(request, assessment, file_error=error)
     if limit.name_too_long:
-        return _upload_page(request, assessment, file_error="The selected file's name is too long. Rename it.")
+        error = "The selected file's name is too long. Rename the file to 255 characters or fewer and upload it again."
+        return _upload_page(request, assessment, file_error=error)
     if upload is None:
         return _upload_page(request, assessment, file_error="Select the checklist spreadsheet (.xlsx) to import")
     try:

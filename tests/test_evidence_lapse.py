@@ -9,6 +9,7 @@ import datetime
 import io
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -73,9 +74,13 @@ def test_on_its_last_valid_day_the_evidence_still_counts_and_nothing_lapses(cert
     assert not lapses(world).exists() and emp(world).rag == Rag.GREEN
 
 
-def test_when_the_date_passes_the_job_records_one_lapse_and_the_section_leaves_green(certified, world, clock):
+def test_when_the_date_passes_the_job_records_one_lapse_and_the_section_leaves_green(
+    certified, world, clock, django_capture_on_commit_callbacks
+):
     clock.move(days=1)
-    (lapsed,) = evidence_lapse()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        (lapsed,) = evidence_lapse()
     assert lapsed.pk == certified.pk
 
     (event,) = lapses(world)
@@ -89,6 +94,8 @@ def test_when_the_date_passes_the_job_records_one_lapse_and_the_section_leaves_g
     assert section.signoff == SignOffState.SUPERSEDED
     superseded = AuditEvent.objects.filter(action="signoff.superseded", site=world.site_a)
     assert superseded.count() == 2 and all("expiry of evidence of EMP-01" in e.summary for e in superseded)
+    told = [m for m in mail.outbox if m.subject.startswith("Sign-off superseded: Employment issues")]
+    assert sorted(a for m in told for a in m.to) == sorted([world.manager_a.email, world.rep_a.email])
     assert [b.item_code for b in submit_blockers(assessment=world.assessment_a) if b.kind == "evidence"] == ["EMP-01"]
     assert Readiness.objects.get(pk=world.assessment_a.pk).as_of == timezone.localdate()
 

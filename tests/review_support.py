@@ -64,4 +64,3 @@ def returned_with_queries(world, codes: list[str], reasons: str = "Two items nee
 def answer_queries(world, assessment: Assessment) -> None:
     for query in ReviewQuery.objects.filter(assessment=assessment, state=ReviewQuery.State.OPEN):
         review_query_answer(query=query, user=world.manager_a, role=SiteRole.MANAGER, answer="See the new minutes.")
-

@@ -33,9 +33,7 @@ def test_old_beside_new_for_every_field_and_evidence(client, world):
         },
         base_version=queried.version,
     )
-    evidence_add_link(
-        response=queried, user=world.manager_a, url="https://example.org/minutes", title="March minutes"
-    )
+    evidence_add_link(response=queried, user=world.manager_a, url="https://example.org/minutes", title="March minutes")
     for evidence in before:
         evidence_remove(evidence=evidence, user=world.manager_a)
 

@@ -160,33 +160,6 @@ def _superseded_message(management: SignOff, link: str) -> Message:
     )
 
 
-def _superseded_message(management: SignOff, link: str) -> Message:
-    """To the people who signed a section (the management sign-off named, and the staff-side acknowledgement of it,
-    if given) when a change to the section superseded their sign-off."""
-    assessment, section = management.assessment, management.section
-    acknowledgement = (
-        SignOff.objects.filter(
-            assessment=assessment,
-            section=section,
-            kind=SignOff.Kind.STAFF_SIDE,
-            content_sha256=management.content_sha256,
-            created_at__gte=management.created_at,
-        )
-        .select_related("signed_by")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    signers = [management.signed_by] + ([acknowledgement.signed_by] if acknowledgement else [])
-    return Message(
-        subject=f"Sign-off superseded: {section.title} at {assessment.site.name}",
-        body=f"“{section.title}” of {assessment.round_label} changed after it was signed, so its sign-off "
-        f"({'management sign-off and staff-side acknowledgement' if acknowledgement else 'management sign-off'}) "
-        "no longer covers it. The sign-off stays in the register as superseded; the section needs to be signed "
-        f"again.\n\nSee what changed and sign again: {link}\n",
-        recipients=signers,
-    )
-
-
 def _signoff_message(event: Event, signoff: SignOff) -> Message:
     assessment = signoff.assessment
     section = signoff.section
@@ -224,7 +197,11 @@ def _assessment_message(event: Event, assessment: Assessment) -> Message:
         return Message(
             subject=f"Returned by the reviewer: {title}",
             body=f"{name_of(assessment.reviewed_by)} returned {assessment.round_label} with these reasons:\n\n"
-            f"{assessment.return_reasons}\n\nMake the changes and submit it again: {link}\n",
+            f"{assessment.return_reasons}\n\n"
+            # one e-mail to both sides: each role is told its own part (only a manager submits)
+            "Pilot managers: make the changes, then submit the assessment again.\n"
+            "Union reps (staff side): check the changes, and acknowledge again any section whose sign-off they "
+            f"supersede.\n\n{link}\n",
             recipients=people,
         )
     return Message(

@@ -1,5 +1,5 @@
-"""Before a change that would supersede a section's sign-off, the item page says so beside the answer form (server
-rendered, no JavaScript needed); after the save it says that it did."""
+"""Before a change that would supersede a section's sign-off, the item page says so just above the Save button
+(server rendered, no JavaScript needed); after the save it says that it did."""
 
 import pytest
 from django.urls import reverse
@@ -41,7 +41,8 @@ def test_signed_by_both_sides_the_warning_comes_before_the_save_button(client, w
     assert 'class="govuk-warning-text app-signoff-warning" id="signoff-warning"' in page
     assert f"{section.title} is signed off by both sides" in page
     assert "will supersede that sign-off: the people who signed it will be told" in page
-    assert page.index('id="signoff-warning"') < page.index("Save answer")
+    # just above the Save button: after the form's last field, before the button
+    assert page.index("Due date") < page.index('id="signoff-warning"') < page.index("Save answer")
 
 
 def test_signed_by_management_alone_the_warning_says_so(client, world, answered):

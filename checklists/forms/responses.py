@@ -8,13 +8,13 @@ import hashlib
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size, Submit
+from crispy_forms_gds.layout import HTML, ConditionalQuestion, ConditionalRadios, Field, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.forms.models import ModelChoiceIterator
 
-from checklists.models import Item, Response
+from checklists.models import Item, Response, SectionFigures
 from checklists.rules.answers import response_rule_errors
 
 STATUS_HINTS = {
@@ -138,10 +138,20 @@ class ResponseForm(forms.Form):
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(
-        self, *args, item: Item, owners, can_assign_owner: bool, current_owner=None, response_pk=None, **kwargs
+        self,
+        *args,
+        item: Item,
+        owners,
+        can_assign_owner: bool,
+        current_owner=None,
+        response_pk=None,
+        signed_section: SectionFigures | None = None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.item = item
+        # A section whose current sign-off a save would supersede: said just above the Save button.
+        self.signed_section = signed_section
         self.response_pk = response_pk
         if can_assign_owner:
             self.fields["owner"].queryset = owners
@@ -168,16 +178,22 @@ class ResponseForm(forms.Form):
             *(["owner"] if can_assign_owner else []),
             Field("due_date"),
             "base_version",
+            *(
+                [HTML('{% include "checklists/_signoff_warning.html" with section=form.signed_section %}')]
+                if signed_section
+                else []
+            ),
             Submit("save", "Save answer"),
         )
 
     def unbound_key(self) -> tuple:
         """Everything this form shows while unbound: the stored answer itself (hashed), the item's kind and the owner
-        choices ({% crispy_unbound %} renders it once for these)."""
+        choices, and the sign-off a save would supersede ({% crispy_unbound %} renders it once for these)."""
         owner = self.fields.get("owner")
         choices = tuple((u.pk, owner.label_from_instance(u)) for u in owner.queryset) if owner else ()
         answer = hashlib.sha256(repr(sorted(self.initial.items())).encode()).hexdigest()
-        return ("response", answer, self.item.kind, choices)
+        signed = (self.signed_section.title, self.signed_section.signoff.value) if self.signed_section else None
+        return ("response", answer, self.item.kind, choices, signed)
 
     @classmethod
     def initial_for(cls, response: Response) -> dict:

@@ -40,7 +40,7 @@ def _visible_evidence(user, pk: int) -> Evidence:
     evidence = (
         Evidence.objects.current()
         .filter(pk=pk, response__assessment__in=assessments_visible_to(user))
-        .select_related("response__item", "uploaded_by")
+        .select_related("response__item__section", "uploaded_by")
         .first()
     )
     if evidence is None:
@@ -131,6 +131,7 @@ def evidence_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": assessment,
             "evidence": evidence,
             "item": evidence.response.item,
+            "section": evidence.response.item.section,
             "signed_section": signed_section(assessment, evidence.response.item.section_id),
         }
         return render(request, "checklists/evidence_remove.html", context)

@@ -75,7 +75,11 @@ def superseded_message(section: SectionFigures) -> str:
     )
 
 
-def response_form(request: HttpRequest, assessment: Assessment, role: SiteRole, response: Response, data=None):
+def response_form(
+    request: HttpRequest, assessment: Assessment, role: SiteRole, response: Response, data=None, *, warn: bool = True
+):
+    """The answer form; with `warn`, it says above its Save button when a save would supersede the section's current
+    sign-off (read from the assessment's stored readiness, no query)."""
     return ResponseForm(
         data,
         initial=None if data is not None else ResponseForm.initial_for(response),
@@ -84,6 +88,7 @@ def response_form(request: HttpRequest, assessment: Assessment, role: SiteRole, 
         can_assign_owner=can(role, Need.MANAGE),
         current_owner=response.owner,
         response_pk=response.pk,
+        signed_section=signed_section(assessment, response.item.section_id) if warn else None,
     )
 
 
@@ -103,7 +108,8 @@ def render_item_page(
 ) -> HttpResponse:
     can_edit = can(role, Need.EDIT) and assessment.is_editable
     if can_edit and form is None:
-        form = response_form(request, assessment, role, page.response)
+        # After a save the view's copy of the readiness is the one from before it: nothing left to warn of.
+        form = response_form(request, assessment, role, page.response, warn=not saved)
     response = page.response
     context = {
         "assessment": assessment,
@@ -118,8 +124,6 @@ def render_item_page(
         "link_form": (link_form or EvidenceLinkForm()) if can_edit else None,
         "can_edit": can_edit,
         "can_manage": can(role, Need.MANAGE),
-        # Said before saving: a change here supersedes the section's current sign-off, and its signers are told.
-        "signed_section": signed_section(assessment, response.item.section_id) if can_edit and not saved else None,
         "superseded": superseded,
         "conflict": conflict,
         "saved": saved,

@@ -1,6 +1,7 @@
 """Each role's home page in the browser, on the demo's data: what is waiting, as links to where it is done; no page
 wider than a 390 px phone, with JavaScript on and off. Screenshots go to test-artifacts/screenshots/ for people to
-look at."""
+look at. Also, in the browser: the warnings before a sign-off is superseded, and the confirmation before evidence
+is removed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from checklists.models import Readiness
+from checklists.models import Evidence, Readiness
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +65,37 @@ def test_the_reviewers_review_button_opens_the_review(live_server, signed_in_con
     page.locator("#review-queue a.govuk-button").first.click()
     page.wait_for_load_state()
     assert "/review/" in page.url
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_removing_evidence_in_a_signed_section_warns_then_asks(
+    live_server, signed_in_context, demo, screenshot_dir, javascript
+):
+    """DEMO-A's first section is signed by both sides: the item page warns before saving, Remove asks to confirm
+    (and warns the same), and only "Yes, remove it" removes."""
+    manager = get_user_model().objects.get(username="demo-manager")
+    evidence = (
+        Evidence.objects.current()
+        .filter(response__assessment__site__code="DEMO-A", response__item__section__position=1)
+        .select_related("response__item")
+        .first()
+    )
+    item = f"{live_server.url}/assessments/{evidence.response.assessment_id}/items/{evidence.response.item.code}/"
+    page = signed_in_context(manager, javascript=javascript).new_page()
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(item)
+    assert page.locator("#signoff-warning").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    js = "js" if javascript else "nojs"
+    page.screenshot(path=str(screenshot_dir / f"item-signoff-warning-390-{js}.png"), full_page=True)
+    page.locator(f"a[href='/evidence/{evidence.pk}/remove/']").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Are you sure you want to remove this evidence?"
+    assert page.locator("#signoff-warning").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshot_dir / f"evidence-remove-390-{js}.png"), full_page=True)
+    assert Evidence.objects.filter(pk=evidence.pk, removed_at__isnull=True).exists()  # asking removed nothing
+    page.click("button:has-text('Yes, remove it')")
+    page.wait_for_load_state()
+    assert "Evidence removed" in page.content()
+    assert not Evidence.objects.filter(pk=evidence.pk, removed_at__isnull=True).exists()

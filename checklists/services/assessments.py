@@ -88,8 +88,6 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
     assessment.state = Assessment.State.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.save(update_fields=["state", "submitted_at", "updated_at"])
-    event = audit_event(
-        action="assessment.submit",
     resubmitted = before == Assessment.State.RETURNED
     ReviewEvent.objects.create(
         assessment=assessment,
@@ -98,6 +96,8 @@ def assessment_submit(*, assessment: Assessment, user) -> Assessment:
         at=assessment.submitted_at,
         rag=assessment.readiness.rag,
     )
+    event = audit_event(
+        action="assessment.submit",
         actor=user,
         obj=assessment,
         site=assessment.site,

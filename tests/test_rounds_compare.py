@@ -88,6 +88,7 @@ def test_other_rounds_are_chosen_with_the_form_in_either_order(client, world, se
         ({"older": "999999", "newer": "PK"}, "Choose an earlier round of this site from the list"),
         ({"older": "PK", "newer": "PK"}, "Choose two different rounds"),
         ({"older": "x", "newer": ""}, "Choose an earlier round of this site from the list"),
+        ({"older": "PK"}, "Choose a later round"),
     ],
 )
 def test_a_wrong_choice_says_what_to_fix(client, world, second, params, error):

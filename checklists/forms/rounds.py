@@ -8,8 +8,10 @@ from checklists.models import Assessment
 
 
 class RoundsCompareForm(forms.Form):
-    older = forms.TypedChoiceField(label="Earlier round", coerce=int)
-    newer = forms.TypedChoiceField(label="Later round", coerce=int)
+    older = forms.TypedChoiceField(
+        label="Earlier round", coerce=int, error_messages={"required": "Choose an earlier round"}
+    )
+    newer = forms.TypedChoiceField(label="Later round", coerce=int, error_messages={"required": "Choose a later round"})
 
     def __init__(self, *args, rounds: list[Assessment], **kwargs):
         super().__init__(*args, **kwargs)

@@ -56,6 +56,17 @@ def test_manager_imports_an_edited_spreadsheet_through_the_preview(
     page.get_by_role("link", name="Import from a spreadsheet").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import from a spreadsheet")
     _shoot(page, screenshot_dir, f"upload-{mode}")
+    # A first try with a status the service does not know: the row's error says where and what to fix.
+    mistaken = tmp_path / "mistaken.xlsx"
+    mistaken.write_bytes(set_cells(data, "EMP-03", Status="Done"))
+    page.set_input_files("input[name='file']", str(mistaken))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page).to_have_title(re.compile(r"^Error: Import from a spreadsheet"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Checklist sheet, row 4, column F (Status): “Done” is not a status."
+    )
+    _shoot(page, screenshot_dir, f"errors-{mode}")
+
     page.set_input_files("input[name='file']", str(upload))
     page.get_by_role("button", name="Upload and preview").click()
 

@@ -132,6 +132,7 @@ def test_rep_and_manager_in_partnership_through_review(live_server, signed_in_co
     reviewer.get_by_label("Reasons for returning").fill("EMP: attach the signed consultation log.")
     snap(reviewer, "reviewer-review-page")
     reviewer.get_by_role("button", name="Return to the site").click()
+    reviewer.get_by_role("button", name="Yes, return it").click()  # the confirmation step
     expect(reviewer.get_by_text("Assessment returned to the site")).to_be_visible()
     assert subjects()[-1].startswith("Returned by the reviewer")
     a.refresh_from_db()
@@ -163,6 +164,8 @@ def test_rep_and_manager_in_partnership_through_review(live_server, signed_in_co
     expect(manager.get_by_text("was submitted for review")).to_be_visible()
     reviewer.goto(review_url)
     reviewer.get_by_role("button", name="Accept assessment").click()
+    expect(reviewer.get_by_text("Accepting is final.")).to_be_visible()
+    reviewer.get_by_role("button", name="Yes, accept it").click()
     expect(reviewer.get_by_text("Assessment accepted.")).to_be_visible()
     expect(reviewer.locator("#assessment-state")).to_contain_text("Accepted")
     snap(reviewer, "reviewer-accepted")

@@ -70,3 +70,17 @@ def test_a_change_after_the_preview_stops_the_whole_import(client, world):
     first.refresh_from_db()
     assert (first.status, first.version) == (Response.Status.NOT_STARTED, 1)  # the first item was rolled back too
     assert not AuditEvent.objects.filter(action="checklist.import").exists()
+
+
+def test_a_blank_template_row_over_an_answered_item_is_a_conflict(client, world):
+    first, _second = _two_items(world.assessment_a)
+    answer(first, world.contributor_a, status=Response.Status.IN_PROGRESS, narrative="Answered here.")
+    client.force_login(world.manager_a)
+    data = set_cells(export_xlsx(client, template=True), first.item.code, Status="Not in place")
+
+    preview = client.get(preview_url(upload(client, world.assessment_a.pk, data)))
+
+    assert "version blank in the file, 2 now" in preview.content.decode()
+    client.post(preview.wsgi_request.path)
+    first.refresh_from_db()
+    assert (first.status, first.narrative) == (Response.Status.IN_PROGRESS, "Answered here.")

@@ -3,6 +3,7 @@ top of the item's page and on the task list, answers it and only then resubmits;
 or keeps it open."""
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -140,3 +141,12 @@ def test_only_the_manager_answers_and_only_a_reviewer_resolves(world):
     assessment_submit(assessment=a, user=world.manager_a)
     with pytest.raises(PermissionDenied):
         review_query_resolve(query=query, user=world.manager_a, role=SiteRole.MANAGER)
+
+
+def test_the_return_email_lists_the_queries(world, django_capture_on_commit_callbacks):
+    codes = two_codes(world.assessment_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        returned_with_queries(world, codes)
+    messages = [m for m in mail.outbox if m.subject.startswith("Returned by the reviewer")]
+    assert messages and all(f"- {code}: What is behind {code}?" in m.body for m in messages for code in codes)

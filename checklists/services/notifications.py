@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from checklists.models import Assessment, Comment, NotificationPreference, SignOff
+from checklists.models import Assessment, Comment, NotificationPreference, ReviewQuery, SignOff
 from phb_readiness.inbox.models import InboxMessage
 from phb_readiness.inbox.services import Entry, emails_send, inbox_add
 from phb_readiness.outbox.services import outbox_add
@@ -194,10 +194,22 @@ def _assessment_message(event: Event, assessment: Assessment) -> Message:
         )
     people = site_people(site, Membership.Role.MANAGER, Membership.Role.UNION_REP)
     if event == Event.ASSESSMENT_RETURNED:
+        queries = list(
+            ReviewQuery.objects.filter(assessment=assessment, state=ReviewQuery.State.OPEN)
+            .select_related("response__item")
+            .order_by("response__item__section__position", "response__item__position")
+        )
+        asked = (
+            "The reviewer also asked about these items; answer each on the item's page before submitting again:\n\n"
+            + "".join(f"- {q.response.item.code}: {q.question}\n" for q in queries)
+            + "\n"
+            if queries
+            else ""
+        )
         return Message(
             subject=f"Returned by the reviewer: {title}",
             body=f"{name_of(assessment.reviewed_by)} returned {assessment.round_label} with these reasons:\n\n"
-            f"{assessment.return_reasons}\n\n"
+            f"{assessment.return_reasons}\n\n{asked}"
             # one e-mail to both sides: each role is told its own part (only a manager submits)
             "Pilot managers: make the changes, then submit the assessment again.\n"
             "Union reps (staff side): check the changes, and acknowledge again any section whose sign-off they "

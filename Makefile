@@ -42,6 +42,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py readiness_snapshot --backfill
 
 worker: install  ## a Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A phb_readiness worker --loglevel=INFO

@@ -2,10 +2,12 @@
 does not rewrite an earlier month; months before the first snapshot derived from the audit trail; the chart."""
 
 import datetime
+import io
 import re
 
 import pypdf
 import pytest
+from django.core.management import call_command
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -186,3 +188,11 @@ def test_the_national_pdf_draws_the_chart_with_the_stored_months(world):
     assert "The programme over time" in text
     assert f"{last_month:%B %Y} 0 2 0 0" in text and f"{today:%B %Y} 1 0 0 0" in text  # the total's table
     assert "Ready to accept 1" in text  # the chart's own label, drawn as SVG text
+
+
+def test_the_command_stores_this_month_and_derives_the_ones_before(world):
+    out = io.StringIO()
+    call_command("readiness_snapshot", "--backfill", stdout=out)
+    assert "Derived 0 region-month(s)" in out.getvalue()  # the world's events are all from this month
+    assert "Stored this month's readiness for 1 region(s)." in out.getvalue()
+    assert ReadinessSnapshot.objects.get().month == month_start(timezone.localdate())

@@ -216,6 +216,11 @@ class Command(BaseCommand):
             role=SiteRole.REVIEWER,
             reasons="Liability and indemnity: the insurance certificates attached have expired. Please attach "
             "current employer's and public liability certificates and resubmit.",
+            queries={
+                "LIA-01": "The employer's liability certificate attached has expired: when does the renewed policy "
+                "start, and is the provider named on it?",
+                "LIA-02": "The public liability certificate has expired too: please attach the current one.",
+            },
         )
         comment_create(
             response=self._responses(c)[2],

@@ -163,10 +163,11 @@ def test_site_report_prints_every_question_and_answer(world):
 def test_site_report_data_takes_the_same_queries_at_any_size(world, django_assert_num_queries):
     fill(world.assessment_a, manager=world.manager_a, rep=world.rep_a, comments=1)
     fill(world.assessment_b, manager=world.manager_b, rep=world.rep_a, comments=40)
-    # Six, and one more for the submit blockers' items (both have a mandatory item unanswered and an open concern).
-    with django_assert_num_queries(7):
+    # Six, one more for the submit blockers' items (both have a mandatory item unanswered and an open concern), and
+    # two for the review history: its records with their people, and the item queries with their items.
+    with django_assert_num_queries(9):
         small = site_report_data(world.assessment_a)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         large = site_report_data(world.assessment_b)
     assert len(large.sections[0].items[0].comments) == 40
     assert small.sha256 != large.sha256

@@ -2,10 +2,12 @@
 of its own, in order, on the review page and in the site report; a second return loses nothing of the first."""
 
 import pytest
+from django.template.loader import render_to_string
 
 from checklists.models import ReviewEvent
 from checklists.services.assessments import assessment_submit
 from checklists.services.review import assessment_accept, assessment_return, review_query_resolve
+from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import site_report_data
 from phb_readiness.sites.models import SiteRole
 from tests.review_support import answer_queries, returned_with_queries, review_url, two_codes
@@ -71,3 +73,15 @@ def test_the_acceptance_and_its_note_close_the_history(client, world):
     page = client.get(review_url(a)).content.decode()
     assert "Acceptance note" in page and "Well evidenced now." in page
     assert site_report_data(a).history[-1].text.endswith(": Well evidenced now.")
+
+
+def test_the_site_report_prints_each_return_with_its_queries(world):
+    codes = two_codes(world.assessment_a)
+    a = returned_with_queries(world, codes, reasons="First: the EMP evidence is thin.")
+    html = render_to_string(
+        "reports/pdf/site_report.html",
+        {"data": site_report_data(a), "report": Report(kind=Report.Kind.SITE, assessment=a, site=a.site)},
+    )
+    history = html[html.index('<ul class="history">') :]
+    assert "with reasons: First: the EMP evidence is thin." in history
+    assert all(f"Query on {code}: What is behind {code}? (open)" in history for code in codes)

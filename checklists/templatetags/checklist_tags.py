@@ -32,7 +32,8 @@ def task_list_item(row) -> SafeString:
     hint.append(_plural(row.evidence_count, "evidence item"))
     if row.expired_on:
         expired = f"Expired on {short_date(row.expired_on)}"
-        hint.append(f'<strong class="govuk-tag govuk-tag--grey app-tag--small">{expired}</strong>')
+        expired = f'<strong class="govuk-tag govuk-tag--grey app-tag--small">{expired}</strong>'
+        hint.append(f'<span class="app-item-tags">{expired}</span>')  # one line: the date never breaks
     if row.evidence_missing:  # in place only with evidence: missing where it is claimed, expected elsewhere
         claimed = r.status == Response.Status.IN_PLACE
         missing = '<strong class="govuk-tag govuk-tag--red app-tag--small">Evidence missing</strong>'

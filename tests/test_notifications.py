@@ -113,9 +113,9 @@ def test_a_person_switches_a_category_off(client, world, django_capture_on_commi
     reply = client.post(reverse("partnership:preferences"), choices)
     assert reply.status_code == 302
     assert dict(
-        NotificationPreference.objects.filter(user=world.manager_a).exclude(frequency="immediate").values_list(
-            "category", "frequency"
-        )
+        NotificationPreference.objects.filter(user=world.manager_a)
+        .exclude(frequency="immediate")
+        .values_list("category", "frequency")
     ) == {"concerns": "none"}
     with django_capture_on_commit_callbacks(execute=True):
         raise_concern(world)

@@ -2,8 +2,9 @@
 
 Each row builds the URL's arguments from the `world` and says what each persona gets. Shorthand for a row's
 expectations: `scoped("MCURA")` means the roles listed (M manager A, C contributor A, U union rep A, R national
-reviewer, O staff-side observer of site A's region, A administrator) get through, anyone else who can see site A gets 403, people of other sites and regions
-get 404, and an anonymous visitor is sent to sign in. POSTs run with CSRF checks on and a valid token.
+reviewer, O staff-side observer of site A's region, A administrator) get through, anyone else who can see site A
+gets 403, people of other sites and regions get 404, and an anonymous visitor is sent to sign in. POSTs run with
+CSRF checks on and a valid token.
 To cover a new URL, add a row to MATRIX under its name ("namespace:name").
 """
 

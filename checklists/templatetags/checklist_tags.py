@@ -47,7 +47,9 @@ def task_list_item(row) -> SafeString:
     if not r.item.mandatory:
         hint.append("Optional")
     if r.carried_forward:
-        hint.append('<strong class="govuk-tag govuk-tag--yellow app-tag--small">Carried forward, not yet confirmed</strong>')
+        hint.append(
+            '<strong class="govuk-tag govuk-tag--yellow app-tag--small">Carried forward, not yet confirmed</strong>'
+        )
     return SafeString(
         '<li class="govuk-task-list__item govuk-task-list__item--with-link">'
         '<div class="govuk-task-list__name-and-hint">'

@@ -33,9 +33,7 @@ class Migration(migrations.Migration):
                 ("taken_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
                     "region",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="sites.region"
-                    ),
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="sites.region"),
                 ),
             ],
             options={

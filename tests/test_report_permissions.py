@@ -20,19 +20,28 @@ PERSONAS = [
     "regional_reviewer_other",
     "admin",
     "outsider",
+    "observer",
+    "observer_other",
 ]
 
 # url name -> (method, persona -> expected status)
 MATRIX = {
-    "overview": ("get", dict(zip(PERSONAS, [403, 403, 403, 403, 200, 200, 200, 403], strict=True))),
-    "site_checklist_xlsx": ("get", dict(zip(PERSONAS, [200, 200, 200, 404, 200, 404, 200, 404], strict=True))),
+    "overview": ("get", dict(zip(PERSONAS, [403, 403, 403, 403, 200, 200, 200, 403, 200, 200], strict=True))),
+    "site_checklist_xlsx": (
+        "get",
+        dict(zip(PERSONAS, [200, 200, 200, 404, 200, 404, 200, 404, 200, 404], strict=True)),
+    ),
     "list": ("get", dict.fromkeys(PERSONAS, 200)),
-    "request_national": ("post", dict(zip(PERSONAS, [403, 403, 403, 403, 302, 302, 302, 403], strict=True))),
+    "request_national": ("post", dict(zip(PERSONAS, [403, 403, 403, 403, 302, 302, 302, 403, 302, 302], strict=True))),
     "verify": ("get", dict.fromkeys(PERSONAS, 200)),
-    "detail": ("get", dict(zip(PERSONAS, [200, 404, 200, 404, 200, 404, 404, 404], strict=True))),
-    "retry": ("post", dict(zip(PERSONAS, [302, 404, 302, 404, 302, 404, 404, 404], strict=True))),
-    "download": ("get", dict(zip(PERSONAS, [200, 404, 200, 404, 200, 404, 404, 404], strict=True))),
-    "request_site": ("post", dict(zip(PERSONAS, [302, 403, 302, 404, 302, 404, 403, 404], strict=True))),
+    "detail": ("get", dict(zip(PERSONAS, [200, 404, 200, 404, 200, 404, 404, 404, 200, 404], strict=True))),
+    "retry": ("post", dict(zip(PERSONAS, [302, 404, 302, 404, 302, 404, 404, 404, 302, 404], strict=True))),
+    "download": ("get", dict(zip(PERSONAS, [200, 404, 200, 404, 200, 404, 404, 404, 200, 404], strict=True))),
+    "request_site": ("post", dict(zip(PERSONAS, [302, 403, 302, 404, 302, 404, 403, 404, 302, 404], strict=True))),
+    "site_checklist_template": (
+        "get",
+        dict(zip(PERSONAS, [200, 200, 200, 404, 200, 404, 200, 404, 200, 404], strict=True)),
+    ),
 }
 
 
@@ -55,6 +64,7 @@ def site_report(world) -> Report:
 def url_for(name: str, world, report: Report) -> str:
     args = {
         "site_checklist_xlsx": ["SITE-A"],
+        "site_checklist_template": ["SITE-A"],
         "detail": [report.pk],
         "retry": [report.pk],
         "download": [report.pk],

@@ -115,6 +115,9 @@ class EvidenceLinkForm(EvidenceDates):
         label="Web address",
         assume_scheme="https",
         max_length=1000,
+        # a text input, which the GOV.UK template pack styles (with its error state); inputmode keeps the phone's
+        # web-address keyboard that type="url" would have given
+        widget=forms.TextInput(attrs={"inputmode": "url"}),
         error_messages={
             "required": "Enter the web address of the evidence",
             "invalid": "Enter a web address in the right format, like https://www.example.nhs.uk/minutes",

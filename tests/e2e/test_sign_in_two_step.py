@@ -41,14 +41,14 @@ def test_set_up_then_a_recovery_code_then_the_reset_link(browser, live_server, w
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z2-7]{4} [a-z2-7]{4}", code) for code in codes)
     page.screenshot(path=screenshot_dir / "recovery-codes.png", full_page=True)
     page.click("text=I have saved my recovery codes")
-    expect(page.get_by_role("heading", name="My sites")).to_be_visible()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
 
     page.click("button:has-text('Sign out')")
     _sign_in(page, live_server.url, "manager-a")
     expect(page.get_by_role("heading", name="Enter your verification code")).to_be_visible()
     page.fill("#id_code", codes[0])
     page.click("button:has-text('Continue')")
-    expect(page.get_by_role("heading", name="My sites")).to_be_visible()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
     expect(page.locator("body")).to_contain_text("You used a recovery code: 9 left")
 
     page.click("button:has-text('Sign out')")

@@ -177,6 +177,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded run renders PDFs on a thread beside the requests: write-ahead logging lets readers and the one
+    # writer proceed together, and IMMEDIATE transactions take the write lock at BEGIN, so two writers queue (for up
+    # to 20 s) instead of one failing with "database is locked" when it upgrades a read to a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

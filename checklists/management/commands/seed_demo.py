@@ -122,7 +122,7 @@ class Command(BaseCommand):
     @staticmethod
     def accounts_text() -> str:
         lines = ["", f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
-        lines += [f"  {username:<22} {label} ({where})" for username, label, where in demo_accounts()]
+        lines += [f"  {username:<22} {label}, {where}" for username, label, where in demo_accounts()]
         return "\n".join(lines)
 
     def _seed(self) -> None:

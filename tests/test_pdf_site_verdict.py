@@ -11,10 +11,11 @@ import pypdf
 import pytest
 from django.utils import timezone
 
-from checklists.models import Assessment, Item, Response
+from checklists.models import Assessment, Evidence, Item, Response
 from checklists.selectors.review import submit_blockers
 from checklists.services.assessments import assessment_submit
 from checklists.services.comments import comment_create
+from checklists.services.evidence import evidence_remove
 from checklists.services.review import assessment_accept, assessment_return
 from phb_readiness.reports.models import Report
 from phb_readiness.reports.selectors import site_report_data
@@ -96,6 +97,19 @@ def test_a_submitted_assessment_with_nothing_blocking_is_ready_to_accept(world):
     assert data.verdict.ready
     assert data.verdict.sentence.startswith("Ready to accept: every section is signed by both sides")
     assert data.verdict.mark == "DRAFT: submitted, not yet accepted by the SPF"
+
+
+def test_an_item_in_place_without_its_evidence_is_named_as_blocking(world):
+    a = world.assessment_a
+    ready_to_submit(a, manager=world.manager_a, rep=world.rep_a)
+    response = a.responses.filter(item__evidence_expected=True, status=Response.Status.IN_PLACE).first()
+    for evidence in Evidence.objects.filter(response=response):
+        evidence_remove(evidence=evidence, user=world.manager_a)
+    data = site_report_data(a)
+    assert not data.verdict.ready
+    assert "1 item in place has no current evidence" in data.verdict.sentence
+    change = next(c for c in data.verdict.changes if c.text == "1 item in place has evidence missing or expired")
+    assert change.blocks and change.refs == ((response.item.code, f"item-{response.item.code}"),)
 
 
 def test_a_draft_with_nothing_blocking_is_not_ready_until_submitted(world):

@@ -137,14 +137,21 @@ def site_verdict(
     unanswered = [f for f in items if f.response.item.code in unanswered_codes]
     concerns = [f for f in items if f.open_concerns]
     n_concerns = sum(f.open_concerns for f in concerns)
+    unevidenced_codes = {b.item_code for b in blockers if b.kind == "evidence"}
+    unevidenced = [f for f in items if f.response.item.code in unevidenced_codes]
+    queries = [b for b in blockers if b.kind == "query"]
 
     reasons = []
     if unsigned:
         reasons.append(_sections_text(unsigned))
     if unanswered:
         reasons.append(f"{count(len(unanswered), 'mandatory item has', 'mandatory items have')} no answer")
+    if unevidenced:
+        reasons.append(f"{count(len(unevidenced), 'item in place has', 'items in place have')} no current evidence")
     if n_concerns:
         reasons.append(f"{count(n_concerns, 'concern is', 'concerns are')} open")
+    if queries:
+        reasons.append(f"{count(len(queries), 'query of the reviewer has', 'queries of the reviewer have')} no answer")
 
     state = assessment.state
     if state == Assessment.State.ACCEPTED:
@@ -154,8 +161,8 @@ def site_verdict(
         sentence, ready = f"Not ready to accept: {_joined(reasons)}.", False
     elif state == Assessment.State.SUBMITTED:
         sentence, ready = (
-            "Ready to accept: every section is signed by both sides, every mandatory item is answered and no "
-            "concern is open.",
+            "Ready to accept: every section is signed by both sides, every mandatory item is answered, every "
+            "item in place has the evidence it expects and no concern is open.",
             True,
         )
     else:
@@ -168,13 +175,21 @@ def site_verdict(
     if unanswered:
         text = f"{count(len(unanswered), 'mandatory item has', 'mandatory items have')} no answer"
         changes.append(Change(text, "actions", True, _refs(unanswered)))
+    if unevidenced:
+        text = count(len(unevidenced), "item in place has", "items in place have") + " evidence missing or expired"
+        changes.append(Change(text, "actions", True, _refs(unevidenced)))
     if concerns:
         changes.append(Change(count(n_concerns, "open concern", "open concerns"), "actions", True, _refs(concerns)))
+    if queries:
+        text = count(len(queries), "query of the reviewer has", "queries of the reviewer have") + " no answer"
+        refs = tuple((b.item_code, item_anchor(b.item_code)) for b in queries)
+        changes.append(Change(text, "actions", True, refs))
     not_in_place = [f for f in items if f.response.item.mandatory and f.response.status == Response.Status.NOT_IN_PLACE]
     if not_in_place:
         text = f"{count(len(not_in_place), 'mandatory item is', 'mandatory items are')} recorded as not in place"
         changes.append(Change(f"{text} (the rating is red)", "actions", False, _refs(not_in_place)))
-    missing = [f for f in items if lacks_evidence(f)]
+    # items that expect evidence but are not recorded in place yet: evidence to gather, not yet a blocker
+    missing = [f for f in items if lacks_evidence(f) and f.response.item.code not in unevidenced_codes]
     if missing:
         text = count(len(missing), "item expects evidence and has none", "items expect evidence and have none")
         changes.append(Change(text, "actions", False, _refs(missing)))

@@ -178,14 +178,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded run renders PDFs on a thread beside the requests: write-ahead logging lets readers and the one
-    # writer proceed together, and IMMEDIATE transactions take the write lock at BEGIN, so two writers queue (for up
-    # to 20 s) instead of one failing with "database is locked" when it upgrades a read to a write.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
+    # The embedded run renders PDFs on a thread beside the requests: write-ahead logging lets the render's long reads
+    # and the requests' writes proceed together, and a writer waits up to 20 s for another to finish. Transactions
+    # stay deferred: an IMMEDIATE one would take the write lock for the whole of any long transaction.
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -4,6 +4,7 @@ the render runs on a thread of its own; the message says where the report stands
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 
 import pytest
 from django.urls import reverse
@@ -15,47 +16,64 @@ from phb_readiness.reports.models import Report
 ACTIVE = (Report.State.QUEUED, Report.State.RUNNING)
 
 
+@dataclass
+class HeldRender:
+    """The render the view handed to a thread, held: `begin()` starts the thread (after the request has answered:
+    the test database is SQLite's shared in-memory cache, where two connections writing at once fail at once rather
+    than wait as a file database does), `entered` is set once the render has claimed the report, and it goes on at
+    `go`."""
+
+    go: threading.Event = field(default_factory=threading.Event)
+    entered: threading.Event = field(default_factory=threading.Event)
+    handed: list = field(default_factory=list)
+    thread: threading.Thread | None = None
+
+    def begin(self) -> threading.Thread:
+        [tasks] = self.handed
+        self.thread = START(tasks)
+        return self.thread
+
+
+START = report_views.in_process_tasks_start
+
+
 @pytest.fixture
-def held_render(monkeypatch):
-    """The PDF render waits for the test's go, so the test can look at the page while the render is under way; the
-    thread that runs it is kept for the test to wait for."""
-    go = threading.Event()
-    threads: list[threading.Thread] = []
+def held_render(monkeypatch) -> HeldRender:
+    held = HeldRender()
     render = report_services.report_render_pdf
 
-    def held(report):
-        assert go.wait(timeout=60), "the test never let the render go"
+    def held_pdf(report):
+        held.entered.set()
+        assert held.go.wait(timeout=60), "the test never let the render go"
         return render(report)
 
-    def start(tasks):
-        thread = start_real(tasks)
-        threads.append(thread)
-        return thread
+    def hand_over(tasks):
+        held.handed.append(tasks)
+        return threading.Thread()  # not started: the test starts the real one with begin()
 
-    start_real = report_views.in_process_tasks_start
-    monkeypatch.setattr(report_services, "report_render_pdf", held)
-    monkeypatch.setattr(report_views, "in_process_tasks_start", start)
-    return go, threads
+    monkeypatch.setattr(report_services, "report_render_pdf", held_pdf)
+    monkeypatch.setattr(report_views, "in_process_tasks_start", hand_over)
+    return held
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_request_answers_before_the_render_and_the_page_shows_progress(client, world, settings, held_render):
     settings.PHB_BACKGROUND_TASKS = True  # as in the embedded run
-    go, threads = held_render
     client.force_login(world.manager_a)
 
     response = client.post(reverse("reports:request_site", args=[world.assessment_a.pk]))
 
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("reports:detail", args=[report.pk])
-    assert report.state in ACTIVE, "answered while the render has not finished"
+    assert report.state in ACTIVE and held_render.handed, "answered with the render handed over, not done"
+    thread = held_render.begin()
+    assert held_render.entered.wait(timeout=60)
     page = client.get(response["Location"]).content.decode()
     assert "Your report has been queued." in page
     assert 'hx-trigger="every 2s"' in page and 'http-equiv="refresh"' in page  # it follows the render by itself
     assert "Download the report" not in page
 
-    go.set()
-    [thread] = threads
+    held_render.go.set()
     thread.join(timeout=120)
     assert not thread.is_alive()
     report.refresh_from_db()

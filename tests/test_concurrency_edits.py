@@ -18,7 +18,7 @@ from phb_readiness.audit.models import AuditEvent
 from phb_readiness.audit.services import audit_record, audit_verify
 from phb_readiness.sites.models import Membership, SiteRole
 from tests.factories import MembershipFactory
-from tests.partnership_support import stored_sections
+from tests.partnership_support import evidence_rows, stored_sections
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -82,6 +82,7 @@ def test_simultaneous_edits_of_one_item_one_wins_the_others_get_a_conflict(world
 def ready_to_submit(world) -> Assessment:
     assessment = world.assessment_a
     assessment.responses.update(status=Response.Status.IN_PLACE, narrative="Done and agreed.")
+    evidence_rows(assessment, world.manager_a)  # in place counts only with the evidence an item expects
     for section in stored_sections(assessment):
         for kind, user, role in [
             (SignOff.Kind.MANAGEMENT, world.manager_a, SiteRole.MANAGER),
